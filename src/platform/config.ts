@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every PEEL_* variable with its default; the README's configuration table mirrors this. */
+const schema = z.object({
+  PEEL_DB_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
+    .default('sqlite:./data/peel.db'),
+  PEEL_BLOBS: z.string().min(1).default('./data/blobs'),
+  PEEL_HOST: z.string().default('127.0.0.1'),
+  PEEL_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PEEL_PUBLIC_URL: z.url().optional(),
+  PEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PEEL_TRUST_PROXY: bool.default(false),
+  PEEL_SESSION_IDLE_MINUTES: positiveInt.default(30),
+  PEEL_SESSION_ABSOLUTE_HOURS: positiveInt.default(12),
+  PEEL_LOGIN_MAX_FAILURES: positiveInt.default(5),
+  PEEL_LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
+  PEEL_TOKEN_DEFAULT_DAYS: positiveInt.default(90),
+  PEEL_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  PEEL_RATE_LIMIT_LOGIN_PER_MINUTE: positiveInt.default(10),
+  PEEL_RATE_LIMIT_PUBLIC_PER_MINUTE: positiveInt.default(60),
+  PEEL_OIDC_ISSUER: z.url().optional(),
+  PEEL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  PEEL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  PEEL_OIDC_LABEL: z.string().min(1).default('Sign in with single sign-on'),
+  PEEL_OIDC_SCOPES: z.string().default('openid profile email'),
+  PEEL_OIDC_ROLE_CLAIM: z.string().min(1).default('roles'),
+  PEEL_OIDC_ROLE_MAP: z.string().default(''),
+  PEEL_OIDC_DEFAULT_ROLE: z.string().optional(),
+  PEEL_WEB_DIR: z.string().default('./web/dist'),
+});
+
+export type Config = z.infer<typeof schema> & { oidc: OidcConfig | undefined };
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  label: string;
+  scopes: string;
+  roleClaim: string;
+  /** claim value → Peel role, in order of preference */
+  roleMap: Array<[string, string]>;
+  defaultRole: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates PEEL_* variables; names each bad variable and why. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, roles: readonly string[] = []): Config {
+  const picked = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('PEEL_') && v !== ''));
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  let oidc: OidcConfig | undefined;
+  if (c.PEEL_OIDC_ISSUER) {
+    if (!c.PEEL_OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration:\n  PEEL_OIDC_CLIENT_ID: required when PEEL_OIDC_ISSUER is set');
+    const roleMap = parseRoleMap(c.PEEL_OIDC_ROLE_MAP, roles);
+    if (c.PEEL_OIDC_DEFAULT_ROLE && roles.length && !roles.includes(c.PEEL_OIDC_DEFAULT_ROLE)) {
+      throw new ConfigError(`Invalid configuration:\n  PEEL_OIDC_DEFAULT_ROLE: unknown role "${c.PEEL_OIDC_DEFAULT_ROLE}"; roles are ${roles.join(', ')}`);
+    }
+    oidc = {
+      issuer: c.PEEL_OIDC_ISSUER,
+      clientId: c.PEEL_OIDC_CLIENT_ID,
+      clientSecret: c.PEEL_OIDC_CLIENT_SECRET,
+      label: c.PEEL_OIDC_LABEL,
+      scopes: c.PEEL_OIDC_SCOPES,
+      roleClaim: c.PEEL_OIDC_ROLE_CLAIM,
+      roleMap,
+      defaultRole: c.PEEL_OIDC_DEFAULT_ROLE,
+    };
+  }
+  return { ...c, oidc };
+}
+
+/** "Peel.Analysts=analyst,Peel.Admins=admin" → [["Peel.Analysts","analyst"],…] */
+function parseRoleMap(text: string, roles: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.lastIndexOf('=');
+    if (eq <= 0) throw new ConfigError(`Invalid configuration:\n  PEEL_OIDC_ROLE_MAP: "${part}" is not CLAIM_VALUE=ROLE`);
+    const claimValue = part.slice(0, eq).trim();
+    const role = part.slice(eq + 1).trim();
+    if (roles.length && !roles.includes(role)) {
+      throw new ConfigError(`Invalid configuration:\n  PEEL_OIDC_ROLE_MAP: unknown role "${role}" in "${part}"; roles are ${roles.join(', ')}`);
+    }
+    pairs.push([claimValue, role]);
+  }
+  return pairs;
+}
