@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** Content-addressed storage: a blob's name is the SHA-256 of its bytes, so a stored blob can be checked against its name. */
+export interface BlobStore {
+  readonly describe: string;
+  /** Streams bytes in, hashing as they pass; memory stays bounded whatever the size. */
+  put(source: Readable | Uint8Array): Promise<{ sha256: string; size: number }>;
+  /** A byte range is inclusive at both ends, as in HTTP Range. */
+  get(sha256: string, range?: { start: number; end: number }): Promise<Readable>;
+  stat(sha256: string): Promise<{ size: number } | null>;
+  delete(sha256: string): Promise<void>;
+  /** Writes, reads back and removes a probe: the health check. */
+  check(): Promise<void>;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function checkHash(sha256: string): string {
+  if (!SHA256.test(sha256)) throw new Error(`not a SHA-256 hex digest: ${sha256.slice(0, 80)}`);
+  return sha256;
+}
+
+/** Blobs in a local folder, fanned out by the first two bytes of the hash: `ab/cd/abcd…`. */
+export class LocalBlobStore implements BlobStore {
+  readonly root: string;
+  readonly describe: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.describe = `folder ${this.root}`;
+  }
+
+  private path(sha256: string): string {
+    const h = checkHash(sha256);
+    return join(this.root, h.slice(0, 2), h.slice(2, 4), h);
+  }
+
+  async put(source: Readable | Uint8Array): Promise<{ sha256: string; size: number }> {
+    const tmpDir = join(this.root, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      const input = source instanceof Readable ? source : Readable.from([Buffer.from(source)]);
+      await pipeline(input, tap, createWriteStream(tmp, { flags: 'wx' }));
+      const sha256 = hash.digest('hex');
+      const final = this.path(sha256);
+      await mkdir(join(final, '..'), { recursive: true });
+      // Rename is atomic: a reader sees the whole blob or none of it, never a half-written one.
+      await rename(tmp, final);
+      return { sha256, size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(sha256: string, range?: { start: number; end: number }): Promise<Readable> {
+    const p = this.path(sha256);
+    await stat(p);
+    return createReadStream(p, range ? { start: range.start, end: range.end } : {});
+  }
+
+  async stat(sha256: string): Promise<{ size: number } | null> {
+    try {
+      return { size: (await stat(this.path(sha256))).size };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.path(sha256), { force: true });
+  }
+
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const probe = join(this.root, `.health-${randomBytes(6).toString('hex')}`);
+    await writeFile(probe, 'ok');
+    const back = await readFile(probe, 'utf8');
+    await rm(probe, { force: true });
+    if (back !== 'ok') throw new Error('blob store read back the wrong bytes');
+  }
+}
+
+export function openBlobStore(location: string): BlobStore {
+  if (location.startsWith('s3://')) {
+    throw new Error('PEEL_BLOBS: S3-compatible storage arrives with the evidence module; use a folder path for now.');
+  }
+  return new LocalBlobStore(location);
+}
