@@ -73,6 +73,6 @@ export function verifyTotp(secret: Uint8Array, code: string, unixSeconds: number
 export const newTotpSecret = (): string => base32Encode(randomBytes(20));
 
 export function totpUri(secret: string, account: string, issuer = 'Peel'): string {
-  const label = encodeURIComponent(`${issuer}:${account}`);
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
   return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
 }

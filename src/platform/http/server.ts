@@ -41,6 +41,16 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  roles: readonly Role[];
+}
+const routeTables = new WeakMap<object, RouteEntry[]>();
+
+/** Every route registered on an app with the roles it declared: what the role-matrix test walks. */
+export const routeTable = (app: object): RouteEntry[] => routeTables.get(app) ?? [];
+
 /** The Fastify app with Peel's rules: declared roles on every route, zod schemas, plain errors, security headers. */
 export async function createServer(platform: Platform): Promise<PeelServer> {
   const { config } = platform;
@@ -61,9 +71,12 @@ export async function createServer(platform: Platform): Promise<PeelServer> {
   app.setSerializerCompiler(serializerCompiler);
 
   // Every route says who may call it, and public routes are rate-limited unless they say otherwise.
+  const table: RouteEntry[] = [];
+  routeTables.set(app, table);
   app.addHook('onRoute', (route) => {
     const roles = route.config?.roles;
     if (!roles || roles.length === 0) throw new Error(`Route ${route.method} ${route.url} declares no roles; every route must say who may call it.`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url: route.url, roles });
     if (roles.includes('public') && route.config && !('rateLimit' in route.config)) {
       (route.config as Record<string, unknown>).rateLimit = { max: config.PEEL_RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
     }

@@ -1,0 +1,60 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp, openPlatform } from '../app.ts';
+import { loadConfig } from '../platform/config.ts';
+import type { PeelServer, Platform } from '../platform/context.ts';
+import { testDatabaseUrl } from '../platform/db/test-db.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemActor } from '../platform/actor.ts';
+import * as auth from '../platform/auth/service.ts';
+import { STAFF_ROLES, type StaffRole } from '../platform/roles.ts';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface TestApp {
+  app: PeelServer;
+  platform: Platform;
+  url: string;
+  /** a user of that role, with an API token */
+  user(role: StaffRole, username?: string): Promise<{ id: number; username: string; token: string }>;
+  /** signs in through the API: the session cookie and CSRF token */
+  signIn(username: string, password?: string, totp?: string): Promise<{ cookie: string; csrf: string; res: LightMyRequestResponse }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole app on a database and blob folder of its own (PostgreSQL when
+ * PEEL_TEST_PG_URL is set). `listen` starts a real HTTP server for tests that need one.
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestApp> {
+  const { url: dbUrl, drop } = await testDatabaseUrl();
+  const dir = mkdtempSync(join(tmpdir(), 'peel-app-'));
+  const config = loadConfig({ PEEL_DB_URL: dbUrl, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'silent', PEEL_WEB_DIR: join(dir, 'web'), ...env }, STAFF_ROLES);
+  const platform = await openPlatform(config);
+  const app = await buildApp(platform);
+  const url = options.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : 'http://127.0.0.1';
+  let n = 0;
+  return {
+    app,
+    platform,
+    url,
+    async user(role, username = `${role.replace('_', '-')}${++n}`) {
+      const { user } = await auth.createUser(platform.db, systemActor, { username, role, password: TEST_PASSWORD });
+      const { token } = await auth.createToken(platform.db, systemActor, user.id, 'test', 1);
+      return { id: user.id, username, token };
+    },
+    async signIn(username, password = TEST_PASSWORD, totp) {
+      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password, ...(totp ? { totp } : {}) } });
+      const cookie = res.cookies.find((c) => c.name === 'peel_session');
+      const body = res.json() as { csrfToken?: string };
+      return { cookie: cookie ? `peel_session=${cookie.value}` : '', csrf: body.csrfToken ?? '', res };
+    },
+    async close() {
+      await app.close();
+      await platform.database.close();
+      await drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

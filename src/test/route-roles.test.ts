@@ -1,0 +1,49 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { routeTable } from '../platform/http/server.ts';
+import { ALL_ROLES, STAFF_ROLES, type Role } from '../platform/roles.ts';
+import { startTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+const tokens = new Map<Role, string>();
+
+before(async () => {
+  t = await startTestApp();
+  for (const role of STAFF_ROLES) tokens.set(role, (await t.user(role)).token);
+});
+after(() => t.close());
+
+/** A concrete URL for a route pattern; ids far from any real row, so no test user is touched. */
+const concrete = (url: string) => url.replace(/:id\b/g, '999999').replace(/:role\b/g, 'analyst').replace(/\*$/, 'some/page').replace(/:[a-zA-Z]+/g, 'x');
+
+test('every route declares roles, and there is something to walk', () => {
+  const routes = routeTable(t.app);
+  assert.ok(routes.length >= 20, `only ${routes.length} routes`);
+  for (const r of routes) assert.ok(r.roles.length > 0, `${r.method} ${r.url}`);
+});
+
+test('every route, called as every role, answers as its declaration says', async () => {
+  const failures: string[] = [];
+  for (const role of ALL_ROLES) {
+    for (const route of routeTable(t.app)) {
+      const token = tokens.get(role);
+      const res = await t.app.inject({
+        method: route.method as 'GET',
+        url: concrete(route.url),
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { payload: {} } : {}),
+      });
+      const allowed = route.roles.includes('public') || route.roles.includes(role);
+      const want = allowed ? 'not 401/403' : role === 'public' ? '401' : '403';
+      const ok = allowed ? res.statusCode !== 401 && res.statusCode !== 403 : res.statusCode === (role === 'public' ? 401 : 403);
+      if (!ok) failures.push(`${role} ${route.method} ${route.url}: got ${res.statusCode}, want ${want} (${res.body.slice(0, 120)})`);
+      if (res.statusCode >= 400 && route.url.startsWith('/api/')) {
+        const body = JSON.parse(res.body) as { error?: { code?: unknown; message?: unknown } };
+        if (typeof body.error?.code !== 'string' || typeof body.error?.message !== 'string') {
+          failures.push(`${role} ${route.method} ${route.url}: error reply is not {error:{code,message}}: ${res.body.slice(0, 120)}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+});
