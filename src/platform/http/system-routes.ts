@@ -61,10 +61,9 @@ export async function systemRoutes(app: PeelServer, platform: Platform): Promise
       if (!built) return reply.type('text/plain').status(503).send('The web app is not built yet: run `npm run build`, then restart `peel serve`.');
       if (path && !path.split('/').includes('..') && isFile(resolve(webRoot, path))) {
         // Vite names built assets by content hash, so they never change under the same name.
-        if (path.startsWith('assets/')) reply.header('Cache-Control', 'public, max-age=31536000, immutable');
-        return reply.sendFile(path);
+        return path.startsWith('assets/') ? reply.sendFile(path, { maxAge: '365d', immutable: true }) : reply.sendFile(path);
       }
-      return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+      return reply.header('Cache-Control', 'no-cache').sendFile('index.html', { cacheControl: false });
     },
   });
 
