@@ -184,7 +184,7 @@ test('user administration is written to the audit log in the same breath', async
     ['users.create', 'collection', admin.username],
     ['users.update', 'alteration', admin.username],
   ]);
-  assert.equal(entries[0].client_ip, '127.0.0.1');
+  assert.equal(entries[0]!.client_ip, '127.0.0.1');
   const dup = await t.app.inject({ method: 'POST', url: '/api/users', headers: { authorization: `Bearer ${admin.token}` }, payload: { username: 'Audited.User', role: 'officer' } });
   assert.equal(dup.statusCode, 409);
 });

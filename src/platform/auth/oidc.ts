@@ -28,7 +28,7 @@ export class SsoClient {
       // Plain http is allowed only for a provider on this machine (development and tests).
       const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
       this.#config = client
-        .discovery(issuer, this.settings.clientId, this.settings.clientSecret, undefined, insecure ? { execute: [client.allowInsecureRequests] } : {})
+        .discovery(issuer, this.settings.clientId, this.settings.clientSecret, clientAuthentication(this.settings.clientSecret), insecure ? { execute: [client.allowInsecureRequests] } : {})
         .catch((err: Error) => {
           this.#config = null;
           throw new PeelError('sso_unavailable', `The single sign-on provider could not be reached (${err.message}). Try again, or sign in with a password.`, 502);
@@ -47,7 +47,7 @@ export class SsoClient {
       state_hash: sha256(state),
       code_verifier: codeVerifier,
       nonce,
-      return_to: returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/',
+      return_to: safeReturnTo(returnTo),
       expires_at: new Date(Date.now() + REQUEST_MINUTES * 60_000).toISOString(),
     });
     const url = client.buildAuthorizationUrl(config, {
@@ -89,14 +89,19 @@ export class SsoClient {
         idTokenExpected: true,
       });
     } catch (err) {
-      throw new PeelError('sso_failed', `Single sign-on could not be completed: ${(err as Error).message}.`, 401);
+      throw failed(err);
     }
     const idClaims = tokens.claims();
     if (!idClaims) throw new PeelError('sso_failed', 'The provider sent no ID token.', 401);
     let claims: Record<string, unknown> = { ...idClaims };
     // Providers that follow the core spec strictly put profile claims in UserInfo, not the ID token.
     if (!(this.settings.roleClaim in claims) && tokens.access_token) {
-      const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+      let info: client.UserInfoResponse;
+      try {
+        info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+      } catch (err) {
+        throw failed(err);
+      }
       claims = { ...info, ...claims };
     }
     const role = mapRole(claims[this.settings.roleClaim], this.settings);
@@ -110,6 +115,42 @@ export class SsoClient {
       returnTo: pending.return_to,
     };
   }
+}
+
+/**
+ * How Peel proves itself at the token endpoint: `client_secret_post` where the provider
+ * offers it (openid-client's default, which Entra ID accepts), otherwise
+ * `client_secret_basic`, which is also what a provider that lists no methods supports.
+ */
+function clientAuthentication(secret: string | undefined): client.ClientAuth {
+  if (!secret) return client.None();
+  const post = client.ClientSecretPost(secret);
+  const basic = client.ClientSecretBasic(secret);
+  return (as, c, body, headers) => {
+    const offered = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+    return (offered.includes('client_secret_post') ? post : basic)(as, c, body, headers);
+  };
+}
+
+/** A failure talking to the provider, with the provider's own error code and description when it gave them. */
+function failed(err: unknown): PeelError {
+  const e = err as Error & { error?: unknown; error_description?: unknown };
+  const said = typeof e.error === 'string' ? ` (${e.error}${typeof e.error_description === 'string' ? `: ${e.error_description}` : ''})` : '';
+  return new PeelError('sso_failed', `Single sign-on could not be completed: ${e.message.replace(/\.$/, '')}${said}.`, 401);
+}
+
+/**
+ * Where to go after signing in: a path on this site only. Browsers read `/\host`, and
+ * `/<tab>/host` once tabs and newlines are dropped, as `//host`: another site.
+ */
+export function safeReturnTo(returnTo: string): string {
+  const unsafe = [...returnTo].some((ch) => ch === '\\' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (!returnTo.startsWith('/') || unsafe) return '/';
+  const base = new URL('http://peel.invalid');
+  const url = new URL(returnTo, base);
+  // Dot segments can collapse to a leading `//` (`/..//host`), so check what comes out too.
+  if (url.origin !== base.origin || url.pathname.startsWith('//')) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** The first mapped claim value the user holds decides the role; the map's order is the order of preference. */

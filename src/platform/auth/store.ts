@@ -160,9 +160,7 @@ export async function insertSsoRequest(db: Db, row: Tables['sso_requests']): Pro
   await t(db).insertInto('sso_requests').values(row).execute();
 }
 
-/** Takes a pending SSO request once: a state can be used only one time. */
+/** Takes a pending SSO request once: deleting and reading in one statement, so two callbacks cannot both use a state. */
 export async function takeSsoRequest(db: Db, stateHash: string) {
-  const row = await t(db).selectFrom('sso_requests').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
-  if (row) await t(db).deleteFrom('sso_requests').where('state_hash', '=', stateHash).execute();
-  return row;
+  return t(db).deleteFrom('sso_requests').where('state_hash', '=', stateHash).returningAll().executeTakeFirst();
 }
