@@ -4,6 +4,7 @@ import { loadConfig } from '../platform/config.ts';
 import type { PeelServer, Platform } from '../platform/context.ts';
 import { testDatabaseUrl } from '../platform/db/test-db.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemActor } from '../platform/actor.ts';
@@ -57,4 +58,13 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A port nobody is listening on now, for a server that must know its own address before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

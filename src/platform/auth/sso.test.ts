@@ -1,8 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { freePort, startTestApp, type TestApp } from '../../test/harness.ts';
 import { startTestIdp, type TestIdp, type TestIdpAccount, type TestIdpOptions } from '../../test/oidc-provider.ts';
 import { PeelError } from '../errors.ts';
 import { mapRole, safeReturnTo } from './oidc.ts';
@@ -19,15 +17,6 @@ const ACCOUNTS: TestIdpAccount[] = [
   { sub: 'sub-bob', preferred_username: 'bob', name: 'Bob Visitor', email: 'bob@test-constabulary.example', roles: ['all-staff'] },
   { sub: 'sub-cy', preferred_username: 'cy', name: 'Cy Boss', email: 'cy@test-constabulary.example', roles: ['peel-admins'] },
 ];
-
-/** A port nobody is listening on now; Peel must know its own address before the provider is told it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A provider and a Peel that trusts it, both listening. */
 async function startPair(idpOptions: Partial<TestIdpOptions> = {}, env: Record<string, string> = {}): Promise<{ idp: TestIdp; peel: TestApp; close(): Promise<void> }> {
