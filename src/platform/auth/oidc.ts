@@ -74,7 +74,7 @@ export class SsoClient {
     }
     const pending = await store.takeSsoRequest(db, sha256(state));
     if (!pending || pending.expires_at < new Date().toISOString()) {
-      throw new PeelError('sso_state', 'This sign-in has expired or was already used. Start again.', 400);
+      throw new PeelError('sso_expired', 'This sign-in has expired or was already used. Start again.', 400);
     }
     const config = await this.configuration();
     // openid-client compares the callback URL with the redirect URI, so rebuild it on that base.

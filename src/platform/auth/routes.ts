@@ -148,10 +148,11 @@ export function authRoutes(app: PeelServer, platform: Platform): void {
         reply.setCookie(SESSION_COOKIE, signedIn.token, { ...sessionCookieOptions(config, req), maxAge: config.PEEL_SESSION_ABSOLUTE_HOURS * 3600 });
         return reply.redirect(identity.returnTo, 302);
       } catch (err) {
-        // A person is looking at this: send them back to the sign-in page with the reason.
+        // A person is looking at this: back to the sign-in page with a reason code the app words
+        // itself (free text in the URL would let anyone put their words on our page).
         if (!(err instanceof PeelError)) throw err;
-        req.log.warn({ code: err.code }, 'single sign-on failed');
-        return reply.redirect(`/sign-in?sso_error=${encodeURIComponent(err.message)}`, 302);
+        req.log.warn({ code: err.code, detail: err.message }, 'single sign-on failed');
+        return reply.redirect(`/sign-in?sso_error=${encodeURIComponent(err.code)}`, 302);
       }
     },
   });

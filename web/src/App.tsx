@@ -1,0 +1,38 @@
+import { Route, Routes } from 'react-router-dom';
+import { AuditLog } from './audit/AuditLog.tsx';
+import { Account } from './auth/Account.tsx';
+import { ChangePassword } from './auth/ChangePassword.tsx';
+import { SignIn } from './auth/SignIn.tsx';
+import { TotpSetup } from './auth/TotpSetup.tsx';
+import { RequireNavItem, RequireSession } from './shell/guards.tsx';
+import { Home } from './shell/Home.tsx';
+import { Layout } from './shell/Layout.tsx';
+import { NotFound } from './shell/NotFound.tsx';
+import { AddUser } from './users/AddUser.tsx';
+import { ManageUser } from './users/ManageUser.tsx';
+import { Users } from './users/Users.tsx';
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route path="/sign-in" element={<SignIn />} />
+        <Route element={<RequireSession />}>
+          <Route index element={<Home />} />
+          <Route path="/account" element={<Account />} />
+          <Route path="/account/password" element={<ChangePassword />} />
+          <Route path="/account/totp" element={<TotpSetup />} />
+          <Route element={<RequireNavItem id="audit" />}>
+            <Route path="/audit" element={<AuditLog />} />
+          </Route>
+          <Route element={<RequireNavItem id="users" />}>
+            <Route path="/users" element={<Users />} />
+            <Route path="/users/new" element={<AddUser />} />
+            <Route path="/users/:id" element={<ManageUser />} />
+          </Route>
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,222 @@
+/** GOV.UK form components, written for React (the same markup as the Nunjucks macros). */
+import { useEffect, useId, useMemo, useRef, type InputHTMLAttributes, type MouseEvent, type ReactNode, type Ref } from 'react';
+import { ApiError, messageOf } from '../api.ts';
+
+/** One problem with a form; `field` is the id of the input it belongs to, if any. */
+export interface FormError {
+  field?: string;
+  message: string;
+}
+
+export function errorFor(errors: FormError[], field: string): string | undefined {
+  return errors.find((error) => error.field === field)?.message;
+}
+
+/** Turns a thrown API error into form errors, putting it on a field when its code names one. */
+export function apiErrors(error: unknown, fieldForCode: Record<string, string> = {}): FormError[] {
+  const field = error instanceof ApiError ? fieldForCode[error.code] : undefined;
+  return [{ field, message: messageOf(error) }];
+}
+
+const NO_ERRORS: FormError[] = [];
+
+/**
+ * A page-level message (such as "could not load") as an error list, or else the form's
+ * own errors. Memoised, because the summary takes focus whenever it gets a new list.
+ */
+export function useErrorList(message: string | null | undefined, errors: FormError[] = NO_ERRORS): FormError[] {
+  return useMemo(() => (message ? [{ message }] : errors), [message, errors]);
+}
+
+/**
+ * The GOV.UK error summary. It takes focus whenever it is given a new list (each failed
+ * submit) so that screen-reader and keyboard users hear about the errors first; each
+ * item links to its field. Pass a list kept in state, not one built while rendering.
+ */
+export function ErrorSummary({ errors }: { errors: FormError[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (errors.length > 0) ref.current?.focus();
+  }, [errors]);
+  if (errors.length === 0) return null;
+  return (
+    <div className="govuk-error-summary" ref={ref} tabIndex={-1}>
+      <div role="alert">
+        <h2 className="govuk-error-summary__title">There is a problem</h2>
+        <div className="govuk-error-summary__body">
+          <ul className="govuk-list govuk-error-summary__list">
+            {errors.map((error, index) => (
+              <li key={index}>
+                {error.field ? (
+                  <a href={`#${error.field}`} onClick={(event) => focusField(event, error.field!)}>
+                    {error.message}
+                  </a>
+                ) : (
+                  error.message
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+// As govuk-frontend's own script does: focus the input and bring its label into view,
+// without changing the URL (a hash would upset the router).
+function focusField(event: MouseEvent, id: string) {
+  const input = document.getElementById(id);
+  if (!input) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${CSS.escape(id)}"]`) ?? input;
+  label.scrollIntoView();
+  input.focus({ preventScroll: true });
+}
+
+function describedBy(id: string, hint?: ReactNode, error?: string): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return ids || undefined;
+}
+
+function FieldHint({ id, hint }: { id: string; hint?: ReactNode }) {
+  return hint ? (
+    <div id={`${id}-hint`} className="govuk-hint">
+      {hint}
+    </div>
+  ) : null;
+}
+
+function FieldError({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <p id={`${id}-error`} className="govuk-error-message">
+      <span className="govuk-visually-hidden">Error:</span> {error}
+    </p>
+  ) : null;
+}
+
+type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'className'>;
+
+export function TextInput({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  width,
+  labelClass,
+  ref,
+  ...rest
+}: InputProps & {
+  ref?: Ref<HTMLInputElement>;
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** A govuk-input--width-* or govuk-!-width-* class suffix, e.g. "10" or "one-half". */
+  width?: string;
+  labelClass?: string;
+}) {
+  const widthClass = width ? (/^\d+$/.test(width) ? ` govuk-input--width-${width}` : ` govuk-!-width-${width}`) : '';
+  return (
+    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <label className={`govuk-label${labelClass ? ` ${labelClass}` : ''}`} htmlFor={id}>
+        {label}
+      </label>
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
+      <input
+        className={`govuk-input${widthClass}${error ? ' govuk-input--error' : ''}`}
+        id={id}
+        name={id}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-describedby={describedBy(id, hint, error)}
+        ref={ref}
+        {...rest}
+      />
+    </div>
+  );
+}
+
+export interface Option {
+  value: string;
+  text: string;
+}
+
+export function SelectInput({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: Option[];
+}) {
+  return (
+    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <label className="govuk-label" htmlFor={id}>
+        {label}
+      </label>
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
+      <select
+        className={`govuk-select${error ? ' govuk-select--error' : ''}`}
+        id={id}
+        name={id}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-describedby={describedBy(id, hint, error)}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A green "success" notification banner, announced when it appears. */
+export function SuccessBanner({ children }: { children: ReactNode }) {
+  const titleId = useId();
+  return (
+    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby={titleId}>
+      <div className="govuk-notification-banner__header">
+        <h2 className="govuk-notification-banner__title" id={titleId}>
+          Success
+        </h2>
+      </div>
+      <div className="govuk-notification-banner__content">
+        <p className="govuk-notification-banner__heading">{children}</p>
+      </div>
+    </div>
+  );
+}
+
+/** A blue "important" notification banner. */
+export function ImportantBanner({ title = 'Important', children }: { title?: string; children: ReactNode }) {
+  const titleId = useId();
+  return (
+    <div className="govuk-notification-banner" role="region" aria-labelledby={titleId}>
+      <div className="govuk-notification-banner__header">
+        <h2 className="govuk-notification-banner__title" id={titleId}>
+          {title}
+        </h2>
+      </div>
+      <div className="govuk-notification-banner__content">{children}</div>
+    </div>
+  );
+}
