@@ -22,12 +22,15 @@ export function openNodeSqlite(path: string): SqliteDatabase & { raw: DatabaseSy
       const reader = stmt.columns().length > 0;
       return {
         reader,
-        all: (params) => stmt.all(...params.map(toSqlite)),
+        // node:sqlite rows have a null prototype; plain objects behave as rows from pg do.
+        all: (params) => stmt.all(...params.map(toSqlite)).map((row) => ({ ...row })),
         run: (params) => {
           const r = stmt.run(...params.map(toSqlite));
           return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
         },
-        iterate: (params) => stmt.iterate(...params.map(toSqlite)) as IterableIterator<unknown>,
+        iterate: function* (params) {
+          for (const row of stmt.iterate(...params.map(toSqlite))) yield { ...(row as object) };
+        },
       };
     },
   };
