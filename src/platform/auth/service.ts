@@ -73,24 +73,10 @@ export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<
   const passwordHash = await hashPassword(input.password ?? otp!);
   return db.transaction().execute(async (trx) => {
     if (await store.findUserByUsername(trx, username)) throw new PeelError('username_taken', `The username "${username}" is already in use.`, 409);
-    const now = new Date().toISOString();
     const row = await store.insertUser(trx, {
-      username,
-      display_name: input.displayName?.trim() || username,
-      role,
+      ...newUserRow(username, input.displayName?.trim() || username, role),
       password_hash: passwordHash,
       must_change_password: otp ? 1 : 0,
-      totp_secret: null,
-      totp_enabled: 0,
-      totp_last_step: null,
-      failed_logins: 0,
-      locked_until: null,
-      disabled: 0,
-      sso_issuer: null,
-      sso_subject: null,
-      created_at: now,
-      updated_at: now,
-      last_login_at: null,
     });
     await audit.record(trx, actor, { operation: 'collection', action: 'users.create', recordType: 'user', recordIds: [row.id], details: { role } });
     return { user: publicUser(row), oneTimePassword: otp };
@@ -101,6 +87,29 @@ export async function listUsers(db: Db, actor: Actor): Promise<PublicUser[]> {
   const rows = await store.listUsers(db);
   await audit.record(db, actor, { operation: 'consultation', action: 'users.list', recordType: 'user', recordIds: [], reasonCode: 'account_administration', details: { returned: rows.length } });
   return rows.map((r) => publicUser(r));
+}
+
+/** A new account with nothing set but its name and role. */
+function newUserRow(username: string, displayName: string, role: StaffRole): Omit<UserRow, 'id'> {
+  const now = new Date().toISOString();
+  return {
+    username,
+    display_name: displayName,
+    role,
+    password_hash: null,
+    must_change_password: 0,
+    totp_secret: null,
+    totp_enabled: 0,
+    totp_last_step: null,
+    failed_logins: 0,
+    locked_until: null,
+    disabled: 0,
+    sso_issuer: null,
+    sso_subject: null,
+    created_at: now,
+    updated_at: now,
+    last_login_at: null,
+  };
 }
 
 async function mustFindUser(db: Db, id: number): Promise<UserRow> {
@@ -422,24 +431,7 @@ export async function ssoSignIn(db: Db, config: Config, id: SsoIdentity, ip: str
     if (!u) {
       let username = checkUsername(id.username.replace(/@.*$/, '').replace(/[^a-z0-9._-]/gi, '.').toLowerCase() || id.subject);
       if (await store.findUserByUsername(trx, username)) username = checkUsername(`${username}.${sha256(id.subject).slice(0, 6)}`);
-      u = await store.insertUser(trx, {
-        username,
-        display_name: id.displayName || username,
-        role: id.role,
-        password_hash: null,
-        must_change_password: 0,
-        totp_secret: null,
-        totp_enabled: 0,
-        totp_last_step: null,
-        failed_logins: 0,
-        locked_until: null,
-        disabled: 0,
-        sso_issuer: id.issuer,
-        sso_subject: id.subject,
-        created_at: now,
-        updated_at: now,
-        last_login_at: null,
-      });
+      u = await store.insertUser(trx, { ...newUserRow(username, id.displayName || username, id.role), sso_issuer: id.issuer, sso_subject: id.subject });
       await audit.record(trx, actor(u), { operation: 'collection', action: 'users.create_sso', recordType: 'user', recordIds: [u.id], details: { role: id.role } });
     } else if (u.role !== id.role || u.display_name !== id.displayName) {
       const before = u.role;
