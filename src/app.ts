@@ -15,6 +15,7 @@ import { createServer } from './platform/http/server.ts';
 import { systemRoutes } from './platform/http/system-routes.ts';
 import { STAFF_ROLES } from './platform/roles.ts';
 import { countUsers } from './platform/auth/store.ts';
+import { crimeModule } from './modules/crime/index.ts';
 
 /** The platform's own parts, in the shape every module has. */
 const platformParts: PeelModule[] = [
@@ -38,7 +39,7 @@ const platformParts: PeelModule[] = [
 ];
 
 /** Peel's capabilities; each arrives with its issue. */
-export const modules: PeelModule[] = [];
+export const modules: PeelModule[] = [crimeModule];
 
 export const allParts = (): PeelModule[] => [...platformParts, ...modules];
 

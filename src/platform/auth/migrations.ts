@@ -1,5 +1,5 @@
 import type { MigrationSet } from '../db/migrate.ts';
-import { idColumnType } from '../db/migrate.ts';
+import { withId } from '../db/migrate.ts';
 import { STAFF_ROLES } from '../roles.ts';
 
 export const authMigrations: MigrationSet = {
@@ -8,10 +8,7 @@ export const authMigrations: MigrationSet = {
     {
       name: '001_accounts',
       async up(db, dialect) {
-        const id = idColumnType(dialect);
-        await db.schema
-          .createTable('users')
-          .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        await withId(db.schema.createTable('users'), dialect)
           .addColumn('username', 'text', (c) => c.notNull().unique())
           .addColumn('display_name', 'text', (c) => c.notNull())
           .addColumn('role', 'text', (c) => c.notNull())
@@ -43,9 +40,7 @@ export const authMigrations: MigrationSet = {
           .addColumn('client_ip', 'text')
           .execute();
         await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
-        await db.schema
-          .createTable('api_tokens')
-          .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        await withId(db.schema.createTable('api_tokens'), dialect)
           .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id').onDelete('cascade'))
           .addColumn('name', 'text', (c) => c.notNull())
           .addColumn('token_hash', 'text', (c) => c.notNull().unique())

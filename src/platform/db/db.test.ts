@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openTestDatabase } from './test-db.ts';
-import { migrate, idColumnType, type MigrationSet } from './migrate.ts';
+import { migrate, withId, type MigrationSet } from './migrate.ts';
 
 const parents: MigrationSet = {
   module: 'parents',
@@ -10,7 +10,7 @@ const parents: MigrationSet = {
     {
       name: '001_parents',
       up: async (db, dialect) => {
-        await db.schema.createTable('parents').addColumn('id', idColumnType(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey())).addColumn('name', 'text').execute();
+        await withId(db.schema.createTable('parents'), dialect).addColumn('name', 'text').execute();
       },
     },
   ],

@@ -1,3 +1,4 @@
+import type { CreateTableBuilder } from 'kysely';
 import type { Db, Dialect } from './index.ts';
 
 /** One schema change. Write it once with Kysely's schema builder; `dialect` is there for the rare difference. */
@@ -42,7 +43,10 @@ export async function migrate(db: Db, dialect: Dialect, sets: MigrationSet[]): P
   return applied;
 }
 
-/** An auto-numbered primary key in either dialect. */
-export function idColumnType(dialect: Dialect): 'integer' | 'bigserial' {
-  return dialect === 'sqlite' ? 'integer' : 'bigserial';
+/** Adds `id`, an auto-numbered primary key, in either dialect. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withId<T extends CreateTableBuilder<any, any>>(table: T, dialect: Dialect): T {
+  return (
+    dialect === 'sqlite' ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()) : table.addColumn('id', 'bigserial', (c) => c.primaryKey())
+  ) as T;
 }
