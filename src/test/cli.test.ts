@@ -101,6 +101,20 @@ test('audit verify passes on an intact log and names a hand-edited entry', async
   assert.match(human.stdout, /BROKEN at entry 2/);
 });
 
+test('audit export writes JSON Lines to a file and records itself as a disclosure', async () => {
+  const out = join(dir, 'audit.jsonl');
+  const refused = await peel(['audit', 'export', '--format', 'jsonl', '--out', out]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--justification: is required/);
+  const r = await peel(['audit', 'export', '--format', 'jsonl', '--out', out, '--justification', 'ICO inspection 2026']);
+  assert.equal(r.code, 0, r.stderr);
+  const { readFileSync } = await import('node:fs');
+  const entries = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; operation: string; justification: string | null; username: string });
+  const last = entries.at(-1)!;
+  assert.deepEqual([last.action, last.operation, last.justification], ['audit.export', 'disclosure', 'ICO inspection 2026']);
+  assert.match(last.username, /^cli:/);
+});
+
 test('bad input is named: an unknown role, a missing flag, a bad setting', async () => {
   const role = await peel(['users', 'add', '--username', 'x.y', '--role', 'sheriff']);
   assert.equal(role.code, 2);
