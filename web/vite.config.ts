@@ -3,24 +3,17 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 /**
- * govuk-frontend's compiled CSS refers to its fonts and images as `/assets/…`,
- * a path only valid if they are copied there by hand. Rewriting the references
- * to be relative to the CSS file lets Vite bundle them with hashed names, so the
- * build serves every asset from our own origin (the server's CSP allows no other).
- *
- * It also still carries Internet Explorer hacks (`@media screen\0 …`) that the
- * CSS minifier cannot parse; modern browsers ignore those rules, so drop them.
+ * govuk-frontend still carries Internet Explorer hacks (`@media screen\0 …`) that
+ * the CSS minifier cannot parse; modern browsers ignore those rules, so drop them.
  */
-function govukAssets(): Plugin {
+function govukIeHacks(): Plugin {
   return {
-    name: 'peel-govuk-frontend-assets',
-    enforce: 'pre',
+    name: 'peel-govuk-frontend-ie-hacks',
     transform(code, id) {
-      if (!/govuk-frontend[\\/].*\.css(\?|$)/.test(id)) return null;
-      const rewritten = code
-        .replaceAll('url(/assets/', 'url(./assets/')
-        .replace(/@media[^{]*\\0[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}/g, '');
-      return { code: rewritten, map: null };
+      if (!/govuk\.scss(\?|$)/.test(id)) return null;
+      // After Sass: `\0` has become a NUL or replacement character inside the media query.
+      const cleaned = code.replace(/@media[^{]*(?:\\0|\u0000|\uFFFD)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}/g, '');
+      return { code: cleaned, map: null };
     },
   };
 }
@@ -28,7 +21,7 @@ function govukAssets(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
-  plugins: [react(), govukAssets()],
+  plugins: [react(), govukIeHacks()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

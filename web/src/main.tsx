@@ -1,4 +1,4 @@
-import 'govuk-frontend/dist/govuk/govuk-frontend.min.css';
+import './govuk.scss';
 import './app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
