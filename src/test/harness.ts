@@ -31,8 +31,14 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestApp> {
   const { url: dbUrl, drop } = await testDatabaseUrl();
   const dir = mkdtempSync(join(tmpdir(), 'peel-app-'));
-  const config = loadConfig({ PEEL_DB_URL: dbUrl, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'silent', PEEL_WEB_DIR: join(dir, 'web'), ...env }, STAFF_ROLES);
-  const platform = await openPlatform(config);
+  let platform: Platform;
+  try {
+    platform = await openPlatform(loadConfig({ PEEL_DB_URL: dbUrl, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'silent', PEEL_WEB_DIR: join(dir, 'web'), ...env }, STAFF_ROLES));
+  } catch (err) {
+    await drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const app = await buildApp(platform);
   const url = options.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : 'http://127.0.0.1';
   let n = 0;

@@ -87,3 +87,16 @@ test('sign-in is rate-limited per client address', async () => {
   const other = await attempt('10.1.2.3');
   assert.equal(other.statusCode, 401);
 });
+
+test('a configured basemap\'s origins, and only those, are added to the CSP', async () => {
+  const other = await startTestApp({ PEEL_MAP_STYLE_URL: 'https://tiles.example.org/styles/os.json', PEEL_MAP_ORIGINS: 'https://fonts.example.net/glyphs' });
+  try {
+    const csp = String((await other.app.inject({ method: 'GET', url: '/api/health' })).headers['content-security-policy']);
+    assert.match(csp, /connect-src 'self' https:\/\/tiles\.example\.org https:\/\/fonts\.example\.net;/);
+    assert.match(csp, /img-src 'self' data: blob: https:\/\/tiles\.example\.org https:\/\/fonts\.example\.net;/);
+    assert.match(csp, /script-src 'self';/);
+  } finally {
+    await other.close();
+  }
+  await assert.rejects(startTestApp({ PEEL_MAP_ORIGINS: 'not a url' }), /PEEL_MAP_ORIGINS/);
+});

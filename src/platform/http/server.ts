@@ -27,19 +27,24 @@ declare module 'fastify' {
   }
 }
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Same-origin only, but for a configured basemap's servers, which the map must reach. */
+function contentSecurityPolicy(config: Platform['config']): string {
+  const map = [...new Set([...(config.PEEL_MAP_STYLE_URL ? [new URL(config.PEEL_MAP_STYLE_URL).origin] : []), ...config.PEEL_MAP_ORIGINS])].join(' ');
+  const plus = map ? ` ${map}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob:${plus}`,
+    "font-src 'self'",
+    `connect-src 'self'${plus}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 export interface RouteEntry {
   method: string;
@@ -54,6 +59,7 @@ export const routeTable = (app: object): RouteEntry[] => routeTables.get(app) ??
 /** The Fastify app with Peel's rules: declared roles on every route, zod schemas, plain errors, security headers. */
 export async function createServer(platform: Platform): Promise<PeelServer> {
   const { config } = platform;
+  const csp = contentSecurityPolicy(config);
   const app = Fastify({
     trustProxy: config.PEEL_TRUST_PROXY,
     bodyLimit: config.PEEL_BODY_LIMIT_BYTES,
@@ -117,7 +123,7 @@ export async function createServer(platform: Platform): Promise<PeelServer> {
   app.decorateRequest('session', null);
   app.addHook('onRequest', (req, reply) => authenticate(platform, req, reply));
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('Content-Security-Policy', CSP);
+    reply.header('Content-Security-Policy', csp);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
