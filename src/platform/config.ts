@@ -32,6 +32,12 @@ const schema = z.object({
   PEEL_OIDC_ROLE_MAP: z.string().default(''),
   PEEL_OIDC_DEFAULT_ROLE: z.string().optional(),
   PEEL_WEB_DIR: z.string().default('./web/dist'),
+  PEEL_MAP_STYLE_URL: z.url().optional(),
+  PEEL_MAP_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url().transform((u) => new URL(u).origin))),
 });
 
 export type Config = z.infer<typeof schema> & { oidc: OidcConfig | undefined };
