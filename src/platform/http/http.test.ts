@@ -100,3 +100,12 @@ test('a configured basemap\'s origins, and only those, are added to the CSP', as
   }
   await assert.rejects(startTestApp({ PEEL_MAP_ORIGINS: 'not a url' }), /PEEL_MAP_ORIGINS/);
 });
+
+test('large replies are compressed for clients that accept it', async () => {
+  const plain = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+  const gz = await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.ok(gz.rawPayload.length < plain.rawPayload.length / 3, `${gz.rawPayload.length} vs ${plain.rawPayload.length}`);
+  const { gunzipSync } = await import('node:zlib');
+  assert.deepEqual(JSON.parse(gunzipSync(gz.rawPayload).toString()), plain.json());
+});
