@@ -57,7 +57,8 @@ export async function openPlatform(config: Config): Promise<Platform> {
     db: database.db,
     blobs: openBlobStore(config.PEEL_BLOBS),
     config,
-    navigation: allParts().flatMap((m) => m.navigation ?? []),
+    // The modules' pages first, the platform's own (audit, users, account) after them.
+    navigation: [...modules, ...platformParts].flatMap((m) => m.navigation ?? []),
   };
 }
 

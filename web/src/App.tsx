@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { AuditLog } from './audit/AuditLog.tsx';
 import { Account } from './auth/Account.tsx';
@@ -5,12 +6,16 @@ import { ChangePassword } from './auth/ChangePassword.tsx';
 import { SignIn } from './auth/SignIn.tsx';
 import { TotpSetup } from './auth/TotpSetup.tsx';
 import { RequireNavItem, RequireSession } from './shell/guards.tsx';
+import { Loading } from './shell/Loading.tsx';
 import { Home } from './shell/Home.tsx';
 import { Layout } from './shell/Layout.tsx';
 import { NotFound } from './shell/NotFound.tsx';
 import { AddUser } from './users/AddUser.tsx';
 import { ManageUser } from './users/ManageUser.tsx';
 import { Users } from './users/Users.tsx';
+
+// The map brings MapLibre and Chart.js; only the pages that use them load them.
+const CrimeMap = lazy(() => import('./crime/CrimeMap.tsx'));
 
 export function App() {
   return (
@@ -24,6 +29,9 @@ export function App() {
           <Route path="/account/totp" element={<TotpSetup />} />
           <Route element={<RequireNavItem id="audit" />}>
             <Route path="/audit" element={<AuditLog />} />
+          </Route>
+          <Route element={<RequireNavItem id="crime" />}>
+            <Route path="/crime" element={<Suspense fallback={<Loading what="Loading the crime map" />}><CrimeMap /></Suspense>} />
           </Route>
           <Route element={<RequireNavItem id="users" />}>
             <Route path="/users" element={<Users />} />

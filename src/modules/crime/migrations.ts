@@ -101,5 +101,25 @@ export const crimeMigrations: MigrationSet = {
         await db.insertInto('crime_data_version').values({ id: 1, version: 0, changed_at: new Date().toISOString() }).execute();
       },
     },
+    {
+      // ONS LSOA 2011 polygons (GeoJSON geometry text, WGS84), for maps and for placing
+      // records that arrive with coordinates but no LSOA. The box is a cheap prefilter.
+      name: '002_lsoa_boundaries',
+      async up(db) {
+        await db.schema
+          .createTable('lsoa_boundaries')
+          .addColumn('lsoa_code', 'text', (c) => c.primaryKey())
+          .addColumn('lsoa_name', 'text', (c) => c.notNull())
+          .addColumn('geometry', 'text', (c) => c.notNull())
+          .addColumn('min_longitude', 'double precision', (c) => c.notNull())
+          .addColumn('min_latitude', 'double precision', (c) => c.notNull())
+          .addColumn('max_longitude', 'double precision', (c) => c.notNull())
+          .addColumn('max_latitude', 'double precision', (c) => c.notNull())
+          .addColumn('source_file', 'text', (c) => c.notNull())
+          .addColumn('imported_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   ],
 };

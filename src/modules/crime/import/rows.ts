@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { GREAT_BRITAIN, inArea, type Area, type PlaceCache } from './geo.ts';
+
+/** A crime record as written to `crime_records` (without its id). */
+export interface CrimeRecordRow {
+  source: string;
+  record_key: string;
+  crime_id: string | null;
+  month: string;
+  occurred_at: string | null;
+  reported_by: string | null;
+  falls_within: string | null;
+  longitude: number | null;
+  latitude: number | null;
+  easting: number | null;
+  northing: number | null;
+  location: string | null;
+  lsoa_code: string | null;
+  lsoa_name: string | null;
+  crime_type: string;
+  last_outcome: string | null;
+  outcome_month: string | null;
+  context: string | null;
+  located: number;
+  h3_7: string | null;
+  h3_8: string | null;
+  h3_9: string | null;
+  h3_10: string | null;
+  source_file: string;
+  source_line: number;
+  imported_at: string;
+  updated_at: string;
+}
+
+/** An outcome row as written to `crime_outcomes`. */
+export interface OutcomeRow {
+  record_key: string;
+  crime_id: string;
+  month: string;
+  outcome_type: string;
+  falls_within: string | null;
+  source_file: string;
+  source_line: number;
+  imported_at: string;
+}
+
+/** A stop and search as written to `stop_searches`: every published field. */
+export interface StopSearchRow {
+  record_key: string;
+  force: string | null;
+  search_type: string;
+  occurred_at: string;
+  month: string;
+  part_of_operation: number | null;
+  operation_name: string | null;
+  longitude: number | null;
+  latitude: number | null;
+  easting: number | null;
+  northing: number | null;
+  located: number;
+  h3_8: string | null;
+  gender: string | null;
+  age_range: string | null;
+  ethnicity_self_defined: string | null;
+  ethnicity_officer_defined: string | null;
+  legislation: string | null;
+  object_of_search: string | null;
+  outcome: string | null;
+  outcome_linked_to_object: number | null;
+  removal_of_more_than_outer_clothing: number | null;
+  source_file: string;
+  source_line: number;
+  imported_at: string;
+}
+
+/** A row refused, with the reason a person can act on. */
+export class Rejection {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+}
+
+export const isMonth = (s: string): boolean => s.length === 7 && /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
+
+export const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
+
+/**
+ * Identity for rows with no reference of their own: a hash of the row's content and how
+ * many identical rows came before it in the same file. Reading the same file again gives
+ * the same keys; two identical incidents in one file stay two records.
+ */
+export class ContentKeys {
+  private readonly seen = new Map<string, number>();
+  private readonly prefix: string;
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+  next(fields: readonly string[]): string {
+    const hash = createHash('sha256').update(fields.join('\u001f')).digest('hex').slice(0, 32);
+    const n = (this.seen.get(hash) ?? 0) + 1;
+    this.seen.set(hash, n);
+    return `${this.prefix}${hash}.${n}`;
+  }
+}
+
+/** Where a row is, once its coordinates are checked. */
+export type Location =
+  | { located: false }
+  | { located: true; longitude: number; latitude: number; easting: number | null; northing: number | null; h3: [string, string, string, string]; lsoa: { code: string; name: string } | null };
+
+/**
+ * Checks a longitude/latitude pair given as text. Both empty: unlocated. One empty, not a
+ * number, or outside the plausible area: a Rejection naming the values.
+ */
+export function locate(lonText: string, latText: string, places: PlaceCache, area: Area = GREAT_BRITAIN): Location | Rejection {
+  if (lonText === '' && latText === '') return { located: false };
+  if (lonText === '' || latText === '') return new Rejection(`coordinates incomplete: longitude "${lonText}", latitude "${latText}" (give both or neither)`);
+  const longitude = Number(lonText);
+  const latitude = Number(latText);
+  if (!Number.isFinite(longitude) || !Number.isFinite(latitude)) return new Rejection(`coordinates not numbers: longitude "${lonText}", latitude "${latText}"`);
+  return locateNumbers(longitude, latitude, places, area, `${lonText},${latText}`);
+}
+
+export function locateNumbers(longitude: number, latitude: number, places: PlaceCache, area: Area, key = `${longitude},${latitude}`): Location | Rejection {
+  if (!inArea(area, longitude, latitude)) {
+    return new Rejection(
+      `coordinates out of range: longitude ${longitude}, latitude ${latitude} is outside ${area === GREAT_BRITAIN ? 'Great Britain' : 'the area the mapping allows'} (longitude ${area.minLongitude} to ${area.maxLongitude}, latitude ${area.minLatitude} to ${area.maxLatitude})`,
+    );
+  }
+  const p = places.get(key, longitude, latitude);
+  return { located: true, longitude, latitude, easting: p.easting, northing: p.northing, h3: p.h3, lsoa: p.lsoa };
+}
+
+/** The location columns of a crime record. */
+export function locationColumns(loc: Location): Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'located' | 'h3_7' | 'h3_8' | 'h3_9' | 'h3_10'> {
+  if (!loc.located) return { longitude: null, latitude: null, easting: null, northing: null, located: 0, h3_7: null, h3_8: null, h3_9: null, h3_10: null };
+  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_7: loc.h3[0], h3_8: loc.h3[1], h3_9: loc.h3[2], h3_10: loc.h3[3] };
+}
+
+/**
+ * Checks a file's header against the columns a layout needs: every one present, once.
+ * Returns each column's position, or a reason to refuse the file.
+ */
+export function matchHeader(header: readonly string[], expected: readonly string[], what: string): Map<string, number> | string {
+  const trimmed = header.map((h) => h.trim());
+  const missing = expected.filter((c) => !trimmed.includes(c));
+  const extra = trimmed.filter((c) => !expected.includes(c));
+  const repeated = trimmed.filter((c, i) => trimmed.indexOf(c) !== i);
+  if (missing.length || extra.length || repeated.length || trimmed.length !== expected.length) {
+    const parts = [
+      missing.length ? `missing ${missing.map((c) => `"${c}"`).join(', ')}` : '',
+      extra.length ? `unexpected ${extra.map((c) => `"${c}"`).join(', ')}` : '',
+      repeated.length ? `repeated ${repeated.map((c) => `"${c}"`).join(', ')}` : '',
+    ].filter(Boolean);
+    return `unknown column layout for ${what}: ${parts.join('; ') || `expected ${expected.length} columns, found ${trimmed.length}`}. Expected the header: ${expected.join(',')}`;
+  }
+  return new Map(trimmed.map((c, i) => [c, i]));
+}
