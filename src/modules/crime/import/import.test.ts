@@ -90,8 +90,9 @@ test('whole files are refused with a reason: an unknown name, an unknown column 
     writeFileSync(join(dir, '2022-10-testshire-street.csv'), 'Crime ID,Month,Outcome type\nx,2022-10,Charged\n');
     writeFileSync(join(dir, '2022-11-testshire-street.csv'), '');
     writeFileSync(join(dir, 'notes.txt'), 'ignored: not a CSV');
+    writeFileSync(join(dir, 'download.zip'), 'not really an archive');
     const s = await crime.importPoliceUk(database.db, actor, [dir]);
-    assert.equal(s.files, 3);
+    assert.equal(s.files, 4);
     assert.equal(s.rows, 0);
     const byFile = Object.fromEntries(s.errors.map((e) => [e.file.split('/').pop(), e]));
     assert.equal(byFile['crimes.csv']!.line, 0);
@@ -99,6 +100,7 @@ test('whole files are refused with a reason: an unknown name, an unknown column 
     assert.equal(byFile['2022-10-testshire-street.csv']!.line, 1);
     assert.match(byFile['2022-10-testshire-street.csv']!.reason, /unknown column layout for a street-level crime file: missing "Reported by".*unexpected "Outcome type"/);
     assert.match(byFile['2022-11-testshire-street.csv']!.reason, /empty/);
+    assert.match(byFile['download.zip']!.reason, /holds no CSV files/);
   });
 });
 
@@ -236,7 +238,8 @@ test('a file that cannot be read to its end (a truncated download) is undone and
     writeFileSync(join(dir, '2022-11-testshire-street.csv.gz'), gz.subarray(0, gz.length - 200));
     const before = await record(database, id('a1'));
     const versionBefore = await readDataVersion(database.db);
-    const s = await crime.importPoliceUk(database.db, actor, [join(dir, '2022-11-testshire-street.csv.gz'), join(TESTSHIRE, '2022-10-testshire-street.csv')]);
+    // The readable file first, so that the damaged one is undone after another in the same transaction.
+    const s = await crime.importPoliceUk(database.db, actor, [join(TESTSHIRE, '2022-10-testshire-street.csv'), join(dir, '2022-11-testshire-street.csv.gz')]);
     assert.equal(s.errors.length, 1);
     assert.equal(s.errors[0]!.file, join(dir, '2022-11-testshire-street.csv.gz'));
     assert.match(s.errors[0]!.reason, /could not be read .*nothing from this file was imported/);
