@@ -7,9 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { sharedData } from '../src/test/shared-data.ts';
 
-const STREET = resolve(import.meta.dirname, '../../shared/data/police-uk-leicestershire/street');
+const STREET = sharedData('police-uk-leicestershire/street');
 
 interface Result {
   ms: number;

@@ -13,12 +13,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { systemActor } from '../src/platform/actor.ts';
 import { importLsoaBoundaries, importPoliceUk, SAMPLE_DIR } from '../src/modules/crime/service.ts';
 import { startTestApp, TEST_PASSWORD } from '../src/test/harness.ts';
+import { sharedData } from '../src/test/shared-data.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const runs = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 5);
 const months = Number(option('--months') ?? 12);
-const sharedStreet = resolve(import.meta.dirname, '../../shared/data/police-uk-leicestershire/street');
+const sharedStreet = sharedData('police-uk-leicestershire/street');
 const dataDir = resolve(option('--data') ?? (existsSync(sharedStreet) ? sharedStreet : join(SAMPLE_DIR, 'police-uk', 'leicestershire')));
 const boundaries = join(SAMPLE_DIR, 'boundaries', 'leicestershire_force_area_lsoa2011.geojson.gz');
 const webDir = resolve(import.meta.dirname, '../web/dist');

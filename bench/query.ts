@@ -21,10 +21,11 @@ import { countByCell, select, monthNumber } from '../src/modules/crime/cube.ts';
 import * as query from '../src/modules/crime/query.ts';
 import { countByCellSql, countRecords, cubeRowPages, type H3Res } from '../src/modules/crime/read-store.ts';
 import { importPoliceUk } from '../src/modules/crime/service.ts';
+import { sharedData } from '../src/test/shared-data.ts';
 
 const args = process.argv.slice(2);
 const reps = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
-const dataDir = resolve(args.includes('--data') ? args[args.indexOf('--data') + 1]! : join(import.meta.dirname, '../../shared/data/police-uk-leicestershire/street'));
+const dataDir = resolve(args.includes('--data') ? args[args.indexOf('--data') + 1]! : sharedData('police-uk-leicestershire/street'));
 const keep = args.includes('--keep') ? resolve(args[args.indexOf('--keep') + 1]!) : null;
 
 // ——— loading ———

@@ -8,10 +8,11 @@ import { startTestApp, type TestApp } from '../../test/harness.ts';
 import * as query from './query.ts';
 import * as store from './read-store.ts';
 import { importLsoaBoundaries, importPoliceUk } from './service.ts';
+import { sharedData } from '../../test/shared-data.ts';
 
 // Three months of real Leicestershire street-level crime, imported by the importer, then
 // asked of the query API and checked against counts taken straight from the CSV files.
-const DATA = join(import.meta.dirname, '../../../../shared/data');
+const DATA = sharedData();
 const STREET = join(DATA, 'police-uk-leicestershire/street');
 const BOUNDARIES = join(DATA, 'boundaries/leicestershire_force_area_lsoa2011.geojson.gz');
 const MONTHS = ['2022-08', '2022-09', '2022-10'];

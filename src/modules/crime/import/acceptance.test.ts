@@ -11,13 +11,14 @@ import type { Database } from '../../../platform/db/index.ts';
 import { crimeMigrations } from '../migrations.ts';
 import { importPoliceUk } from '../service.ts';
 import { readDataVersion } from '../store.ts';
+import { sharedData } from '../../../test/shared-data.ts';
 
 /**
  * The acceptance test: all 35 months of real Leicestershire street-level crime, checked
  * against a count made here from the CSV files with none of the importer's code.
  */
 
-const STREET = join(import.meta.dirname, '../../../../../shared/data/police-uk-leicestershire/street');
+const STREET = sharedData('police-uk-leicestershire/street');
 
 /** A deliberately plain CSV reading: lines, then fields by a regular expression. */
 function independentCount() {

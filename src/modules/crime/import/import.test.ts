@@ -14,11 +14,12 @@ import type { Database } from '../../../platform/db/index.ts';
 import { crimeMigrations } from '../migrations.ts';
 import * as crime from '../service.ts';
 import { listLsoaBoundaries, readDataVersion } from '../store.ts';
+import { sharedData } from '../../../test/shared-data.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const TESTSHIRE = join(FIXTURES, 'testshire');
 const SAMPLE_BOUNDARIES = join(import.meta.dirname, '../../../../sample/boundaries/leicestershire_force_area_lsoa2011.geojson.gz');
-const VANCOUVER = join(import.meta.dirname, '../../../../../shared/data/city-crime-vancouver/crimedata_csv_AllNeighbourhoods_2020.csv.gz');
+const VANCOUVER = sharedData('city-crime-vancouver/crimedata_csv_AllNeighbourhoods_2020.csv.gz');
 const VANCOUVER_MAPPING = join(import.meta.dirname, '../../../../sample/mappings/vancouver-pd-2020.json');
 
 const actor: Actor = { userId: null, username: 'cli:tester', role: 'cli', ip: null };
