@@ -16,6 +16,7 @@ import { systemRoutes } from './platform/http/system-routes.ts';
 import { STAFF_ROLES } from './platform/roles.ts';
 import { countUsers } from './platform/auth/store.ts';
 import { crimeModule } from './modules/crime/index.ts';
+import { forecastModule } from './modules/forecast/index.ts';
 
 /** The platform's own parts, in the shape every module has. */
 const platformParts: PeelModule[] = [
@@ -39,7 +40,7 @@ const platformParts: PeelModule[] = [
 ];
 
 /** Peel's capabilities; each arrives with its issue. */
-export const modules: PeelModule[] = [crimeModule];
+export const modules: PeelModule[] = [crimeModule, forecastModule];
 
 export const allParts = (): PeelModule[] => [...platformParts, ...modules];
 

@@ -28,6 +28,8 @@ interface CrimeRecordsTable {
   located: number;
   longitude: number | null;
   latitude: number | null;
+  easting: number | null;
+  northing: number | null;
   h3_7: string | null;
   h3_8: string | null;
   h3_9: string | null;
@@ -181,6 +183,55 @@ export async function locatedPointsSql(db: Db, f: SqlFilter): Promise<Array<{ id
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) })) as never;
+}
+
+/**
+ * Located records of these crime types in the months from…to (inclusive) that have a
+ * British National Grid point: easting, northing and month, in id order. Three columns only,
+ * so a whole force's years of one crime type come back in one query.
+ */
+export async function locatedBngRows(db: Db, f: { types: readonly string[]; from: string; to: string }): Promise<Array<{ easting: number; northing: number; month: string }>> {
+  if (f.types.length === 0) return [];
+  const rows = await t(db)
+    .selectFrom('crime_records')
+    .select(['easting', 'northing', 'month'])
+    .where('month', '>=', f.from)
+    .where('month', '<=', f.to)
+    .where('crime_type', 'in', [...f.types])
+    .where('located', '=', 1)
+    .where('easting', 'is not', null)
+    .where('northing', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ easting: Number(r.easting), northing: Number(r.northing), month: r.month }));
+}
+
+/**
+ * The distinct British National Grid points of every located record of any type, over the
+ * whole imported period (police.uk snaps points, so there are far fewer than records).
+ */
+export async function distinctBngPoints(db: Db): Promise<Array<{ easting: number; northing: number }>> {
+  const rows = await t(db)
+    .selectFrom('crime_records')
+    .select(['easting', 'northing'])
+    .distinct()
+    .where('located', '=', 1)
+    .where('easting', 'is not', null)
+    .where('northing', 'is not', null)
+    .orderBy('easting')
+    .orderBy('northing')
+    .execute();
+  return rows.map((r) => ({ easting: Number(r.easting), northing: Number(r.northing) }));
+}
+
+/** The first and last month of located records of any type (null on an empty table). */
+export async function locatedMonthRange(db: Db): Promise<{ first: string | null; last: string | null }> {
+  const row = await t(db)
+    .selectFrom('crime_records')
+    .select([(eb) => eb.fn.min<string>('month').as('first'), (eb) => eb.fn.max<string>('month').as('last')])
+    .where('located', '=', 1)
+    .executeTakeFirstOrThrow();
+  return { first: row.first ?? null, last: row.last ?? null };
 }
 
 /** A record as the records endpoint shows it. */

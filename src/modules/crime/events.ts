@@ -1,0 +1,57 @@
+import type { Db } from '../../platform/db/index.ts';
+import { monthIndex } from '../../lib/months.ts';
+import { distinctBngPoints, locatedBngRows, locatedMonthRange } from './read-store.ts';
+
+/**
+ * Located crime records as compact point arrays, for other modules' numerical work (the
+ * forecast backtest): British National Grid metres and month indexes, no personal data.
+ */
+
+export interface LocatedEvents {
+  /** BNG metres, one entry per record */
+  easting: Float64Array;
+  northing: Float64Array;
+  /** the record's month as year × 12 + month − 1 (see src/lib/months.ts) */
+  month: Int32Array;
+}
+
+export interface LocatedPoints {
+  easting: Float64Array;
+  northing: Float64Array;
+  /** the first and last month holding a located record (YYYY-MM), null when there is none */
+  firstMonth: string | null;
+  lastMonth: string | null;
+}
+
+export interface LocatedEventsFilter {
+  /** crime types as published, e.g. "Burglary" */
+  types: readonly string[];
+  /** YYYY-MM, inclusive */
+  from: string;
+  to: string;
+}
+
+/**
+ * The records of these crime types in the months from…to that have a location on the
+ * British National Grid (records without coordinates, or outside Great Britain, are left out).
+ */
+export async function locatedEvents(db: Db, filter: LocatedEventsFilter): Promise<LocatedEvents> {
+  const rows = await locatedBngRows(db, filter);
+  const out: LocatedEvents = { easting: new Float64Array(rows.length), northing: new Float64Array(rows.length), month: new Int32Array(rows.length) };
+  rows.forEach((r, i) => {
+    out.easting[i] = r.easting;
+    out.northing[i] = r.northing;
+    out.month[i] = monthIndex(r.month);
+  });
+  return out;
+}
+
+/**
+ * Every distinct BNG point at which a record of any type was located, over the whole
+ * imported period: what a study area of "cells with at least one located crime" is built from.
+ */
+export async function allLocatedPoints(db: Db): Promise<LocatedPoints> {
+  const rows = await distinctBngPoints(db);
+  const { first, last } = await locatedMonthRange(db);
+  return { easting: Float64Array.from(rows, (r) => r.easting), northing: Float64Array.from(rows, (r) => r.northing), firstMonth: first, lastMonth: last };
+}

@@ -1,0 +1,252 @@
+import type { Db } from '../../platform/db/index.ts';
+import { PeelError } from '../../platform/errors.ts';
+import { monthIndex, monthText } from '../../lib/months.ts';
+import { cellsOf, halfCellShiftedGrids, makeGrid, studyAreaOf, studyIndexesOf, countByCell, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
+import { meanOverPeriods, scoreForecast, STANDARD_COVERAGES, type CoverageScore } from '../../lib/forecast/metrics.ts';
+import { kde, naiveAll, naiveLast, prospective, type Kernel } from '../../lib/forecast/predictors.ts';
+import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
+import { allLocatedPoints, locatedEvents } from '../crime/events.ts';
+
+/**
+ * The rolling-origin backtest of the hotspot predictors on monthly data (issue 4): for each
+ * test month, every method is fitted on the `trainMonths` months before it only, scores the
+ * study-area cells, and is judged by the hit rate and PAI of that month's real crimes at the
+ * standard coverages. The numerical work is in src/lib/forecast; this file joins it to the
+ * crime module's records.
+ */
+
+export const METHODS = ['naive-last', 'naive-all', 'kde', 'prospective', 'sepp'] as const;
+export type Method = (typeof METHODS)[number];
+
+/** The settings each method runs with unless told otherwise (see README.md for why). */
+export const DEFAULTS = {
+  cellSize: 250,
+  trainMonths: 12,
+  kdeKernel: 'gaussian' as Kernel,
+  /** metres: the Gaussian's standard deviation */
+  kdeBandwidth: 300,
+  /** cells, centre to centre */
+  prospectiveSpaceCells: 2,
+  /** months */
+  prospectiveTimeMonths: 2,
+};
+
+export interface BacktestSettings {
+  cellSize: number;
+  trainMonths: number;
+  /** first and last test month, YYYY-MM */
+  from: string;
+  to: string;
+  methods: readonly Method[];
+  /** also run the three half-cell-shifted grids */
+  offsets?: boolean;
+  kdeKernel?: Kernel;
+  kdeBandwidth?: number;
+}
+
+/** Events (crimes of the types under test) and the points that make the study area. */
+export interface BacktestData {
+  event: { easting: ArrayLike<number>; northing: ArrayLike<number>; month: ArrayLike<number> };
+  /** every located point of any type over the whole imported period */
+  studyPoints: { easting: ArrayLike<number>; northing: ArrayLike<number> };
+}
+
+export interface CoverageSummary {
+  coverage: number;
+  meanHitRate: number;
+  meanPai: number;
+}
+
+export interface PeriodResult {
+  period: string;
+  events: number;
+  /** coverage ("0.01", "0.05", "0.1", "0.2") → hit rate; null when the month had no crimes */
+  hitRate: Record<string, number | null>;
+}
+
+export interface MethodResult {
+  method: Method;
+  /** wall-clock seconds fitting and scoring every test month */
+  seconds: number;
+  coverage: CoverageSummary[];
+  periods: PeriodResult[];
+}
+
+export interface SeppDiagnostics {
+  period: string;
+  iterations: number;
+  converged: boolean;
+  theta: number;
+  omega: number;
+  triggeredShare: number;
+}
+
+export interface GridResult {
+  originEasting: number;
+  originNorthing: number;
+  studyCells: number;
+  results: Array<{ method: Method; coverage: CoverageSummary[] }>;
+}
+
+export interface OffsetSpread {
+  method: Method;
+  /** the spread over the grids of the mean hit rate at each coverage */
+  coverage: Array<{ coverage: number; min: number; max: number; range: number }>;
+}
+
+export interface BacktestReport {
+  studyCells: number;
+  cellSize: number;
+  results: MethodResult[];
+  /** with `offsets`: the four grids (unshifted first) and each method's spread over them */
+  offsets?: { grids: GridResult[]; spread: OffsetSpread[] };
+  /** the SEPP fit of each test month on the unshifted grid (not part of --json's shape) */
+  sepp: SeppDiagnostics[];
+}
+
+export type BacktestProgress = (done: number, total: number, label: string) => void;
+
+const coverageKey = (c: number) => String(c);
+const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+interface GridRun {
+  studyCells: number;
+  results: MethodResult[];
+  sepp: SeppDiagnostics[];
+}
+
+/** One backtest on one grid. */
+function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettings, tick: (label: string) => void): GridRun {
+  const study: StudyArea = studyAreaOf(cellsOf(grid, data.studyPoints.easting, data.studyPoints.northing));
+  const n = study.cells.length;
+  const eventIndex = studyIndexesOf(study, cellsOf(grid, data.event.easting, data.event.northing));
+  const train = settings.trainMonths;
+  const first = monthIndex(settings.from);
+  const last = monthIndex(settings.to);
+  const kernel = settings.kdeKernel ?? DEFAULTS.kdeKernel;
+  const bandwidth = settings.kdeBandwidth ?? DEFAULTS.kdeBandwidth;
+  const months = data.event.month;
+
+  const scores = new Map<Method, CoverageScore[][]>(settings.methods.map((m) => [m, []]));
+  const elapsed = new Map<Method, number>(settings.methods.map((m) => [m, 0]));
+  const periods: Array<{ period: string; events: number }> = [];
+  const sepp: SeppDiagnostics[] = [];
+
+  for (let test = first; test <= last; test++) {
+    const start = test - train;
+    // the training events (periods 0 … train − 1) and the test month's real crimes per cell
+    const picked: number[] = [];
+    const testCells: number[] = [];
+    for (let i = 0; i < months.length; i++) {
+      const m = months[i]!;
+      if (m >= start && m < test && eventIndex[i]! >= 0) picked.push(i);
+      else if (m === test) testCells.push(eventIndex[i]!);
+    }
+    const events = { cell: Int32Array.from(picked, (i) => eventIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
+    const eastings = Float64Array.from(picked, (i) => data.event.easting[i]!);
+    const northings = Float64Array.from(picked, (i) => data.event.northing[i]!);
+    const counts = countByCell(n, testCells);
+    let inStudy = 0;
+    for (const c of counts) inStudy += c;
+    periods.push({ period: monthText(test), events: inStudy });
+
+    for (const method of settings.methods) {
+      tick(`${monthText(test)} ${method}`);
+      const began = performance.now();
+      let forecast: Float64Array;
+      if (method === 'naive-last') forecast = naiveLast(n, events, train - 1);
+      else if (method === 'naive-all') forecast = naiveAll(n, events, train - 1);
+      else if (method === 'kde') forecast = kde(grid, study, eastings, northings, { kernel, bandwidth });
+      else if (method === 'prospective') {
+        forecast = prospective(grid, study, events, train - 1, { spaceBandwidthCells: DEFAULTS.prospectiveSpaceCells, timeBandwidthPeriods: DEFAULTS.prospectiveTimeMonths });
+      } else {
+        // time in months: a month's crimes sit at its middle, the window is [0, train)
+        const times = Float64Array.from(events.period, (p) => p + 0.5);
+        const seppData = seppDataOf(n, events.cell, times, train);
+        const fit = fitSepp(seppData);
+        forecast = seppExpectedCounts(fit, seppData, train, train + 1);
+        sepp.push({ period: monthText(test), iterations: fit.iterations, converged: fit.converged, theta: fit.theta, omega: fit.omega, triggeredShare: fit.triggeredShare });
+      }
+      const scored = scoreForecast(forecast, counts, STANDARD_COVERAGES);
+      elapsed.set(method, elapsed.get(method)! + (performance.now() - began));
+      scores.get(method)!.push(scored);
+    }
+  }
+
+  const results = settings.methods.map((method): MethodResult => {
+    const perPeriod = scores.get(method)!;
+    return {
+      method,
+      seconds: elapsed.get(method)! / 1000,
+      coverage: meanOverPeriods(perPeriod).map((c) => ({ coverage: c.coverage, meanHitRate: c.meanHitRate, meanPai: c.meanPai })),
+      periods: perPeriod.map((s, j) => ({ period: periods[j]!.period, events: periods[j]!.events, hitRate: Object.fromEntries(s.map((x) => [coverageKey(x.coverage), orNull(x.hitRate)])) })),
+    };
+  });
+  return { studyCells: n, results, sepp };
+}
+
+/** The backtest on plain data: the unshifted grid, and with `offsets` the half-cell shifts too. */
+export function runBacktest(data: BacktestData, settings: BacktestSettings, progress?: BacktestProgress): BacktestReport {
+  const grids = settings.offsets ? halfCellShiftedGrids(settings.cellSize) : [makeGrid({ cellSize: settings.cellSize })];
+  const months = monthIndex(settings.to) - monthIndex(settings.from) + 1;
+  const total = grids.length * months * settings.methods.length;
+  let done = 0;
+  const runs = grids.map((grid, g) =>
+    backtestOnGrid(grid, data, settings, (label) => {
+      progress?.(done, total, grids.length > 1 ? `grid ${g + 1}/${grids.length} ${label}` : label);
+      done++;
+    }),
+  );
+  progress?.(total, total, 'done');
+  const main = runs[0]!;
+  const report: BacktestReport = { studyCells: main.studyCells, cellSize: settings.cellSize, results: main.results, sepp: main.sepp };
+  if (settings.offsets) {
+    report.offsets = {
+      grids: runs.map((run, g) => ({
+        originEasting: grids[g]!.originEasting,
+        originNorthing: grids[g]!.originNorthing,
+        studyCells: run.studyCells,
+        results: run.results.map((r) => ({ method: r.method, coverage: r.coverage })),
+      })),
+      spread: settings.methods.map((method, j) => ({
+        method,
+        coverage: STANDARD_COVERAGES.map((coverage, c) => {
+          const values = runs.map((run) => run.results[j]!.coverage[c]!.meanHitRate);
+          const min = Math.min(...values);
+          const max = Math.max(...values);
+          return { coverage, min, max, range: max - min };
+        }),
+      })),
+    };
+  }
+  return report;
+}
+
+export interface BacktestRequest extends BacktestSettings {
+  /** crime types as published, e.g. "Burglary" */
+  types: readonly string[];
+}
+
+/**
+ * Reads the crimes of the types asked for (the test months and the training window before
+ * the first) and every located point (the study area), checks the imported data covers the
+ * window, and runs the backtest.
+ */
+export async function backtest(db: Db, request: BacktestRequest, progress?: BacktestProgress): Promise<BacktestReport> {
+  const first = monthIndex(request.from);
+  const last = monthIndex(request.to);
+  if (last < first) throw new PeelError('bad_request', `the last test month ${request.to} is before the first ${request.from}.`);
+  if (!(Number.isInteger(request.trainMonths) && request.trainMonths >= 1)) throw new PeelError('bad_request', 'train months must be a whole number, at least 1.');
+  if (request.types.length === 0) throw new PeelError('bad_request', 'name at least one crime type.');
+  if (request.methods.length === 0) throw new PeelError('bad_request', 'name at least one method.');
+  const trainFrom = monthText(first - request.trainMonths);
+  const studyPoints = await allLocatedPoints(db);
+  if (!studyPoints.firstMonth || !studyPoints.lastMonth) throw new PeelError('no_data', 'there are no located crime records: import some first (peel import police-uk …).');
+  if (trainFrom < studyPoints.firstMonth) {
+    throw new PeelError('no_data', `the training window for ${request.from} starts in ${trainFrom}, but the located records start in ${studyPoints.firstMonth}: choose a later --from or fewer --train-months.`);
+  }
+  if (request.to > studyPoints.lastMonth) throw new PeelError('no_data', `the located records end in ${studyPoints.lastMonth}, before the last test month ${request.to}: choose an earlier --to.`);
+  const event = await locatedEvents(db, { types: request.types, from: trainFrom, to: request.to });
+  if (event.month.length === 0) throw new PeelError('no_data', `no located records of ${request.types.map((t) => `"${t}"`).join(', ')} between ${trainFrom} and ${request.to}: check the crime type's spelling.`);
+  return runBacktest({ event, studyPoints }, request, progress);
+}
