@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { MigrationSet } from '../../platform/db/migrate.ts';
 import { withId } from '../../platform/db/migrate.ts';
 
@@ -44,8 +45,11 @@ export const crimeMigrations: MigrationSet = {
           .addColumn('source_line', 'integer', (c) => c.notNull())
           .addColumn('imported_at', 'text', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull())
+          // A Crime ID is the record's identity, so outcomes join their crime through the
+          // record_key index: a second index on crime_id (random 64-character hashes) cost
+          // about a seventh of an import's time to maintain.
+          .addCheckConstraint('crime_records_crime_id_is_key', sql`crime_id is null or crime_id = record_key`)
           .execute();
-        await db.schema.createIndex('crime_records_crime_id').on('crime_records').column('crime_id').execute();
         await db.schema.createIndex('crime_records_month_type').on('crime_records').columns(['month', 'crime_type']).execute();
         await db.schema.createIndex('crime_records_lsoa').on('crime_records').column('lsoa_code').execute();
         await db.schema.createIndex('crime_records_h3_10').on('crime_records').column('h3_10').execute();

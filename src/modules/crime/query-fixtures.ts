@@ -33,7 +33,7 @@ export async function insertCrimeRecords(db: Db, records: FixtureRecord[]): Prom
       const h10 = located ? latLngToCell(r.latitude!, r.longitude!, 10) : null;
       return {
         source: r.source ?? 'police.uk',
-        record_key: `fixture-${process.pid}-${++keySeq}`,
+        record_key: r.crimeId ?? `fixture-${process.pid}-${++keySeq}`,
         crime_id: r.crimeId ?? null,
         month: r.month,
         occurred_at: null,

@@ -98,8 +98,8 @@ async function insertMany<T extends object>(db: Db, table: string, columns: read
   if (!rows.length) return;
   const dollar = usesDollar(db);
   const perStatement = dollar ? 10_000 : Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const slice = rows.slice(start, start + perStatement);
+  for (const [start, size] of dollar ? evenSlices(rows.length, perStatement) : cacheableSlices(rows.length, perStatement)) {
+    const slice = rows.slice(start, start + size);
     let text: string;
     let params: unknown[];
     if (dollar) {
@@ -118,14 +118,40 @@ async function insertMany<T extends object>(db: Db, table: string, columns: read
   }
 }
 
+/** [start, size] of slices of at most `max` rows. */
+function* evenSlices(total: number, max: number): Generator<[number, number]> {
+  for (let start = 0; start < total; start += max) yield [start, Math.min(max, total - start)];
+}
+
+/**
+ * [start, size] of slices of `max` rows, then the rest in powers of two (556 = 512 + 32 + 8 + 4):
+ * a handful of statement shapes that SQLite's statement cache (src/platform/db/sqlite.ts)
+ * keeps prepared, where a chunk's tail of any other size was compiled afresh every time.
+ */
+function* cacheableSlices(total: number, max: number): Generator<[number, number]> {
+  let start = 0;
+  for (; total - start >= max; start += max) yield [start, max];
+  for (let size = 1 << Math.floor(Math.log2(Math.max(1, total - start))); start < total; size >>= 1) {
+    if (total - start >= size) {
+      yield [start, size];
+      start += size;
+    }
+  }
+}
+
+/** `in` lists on SQLite: at most this many values, padded with nulls to a power of two (at least 16), so their statements are reused. */
+const IN_LIST_MAX = 4096;
+
 /** Rows whose `column` is one of `values`: `in (…)` on SQLite, `= any($1)` on PostgreSQL. */
 async function selectWhereIn<R>(db: Db, select: string, column: string, values: readonly string[], suffix = ''): Promise<R[]> {
   if (!values.length) return [];
   if (usesDollar(db)) return run<R>(db, `${select} where ${column} = any($1::text[])${suffix}`, [values]);
   const out: R[] = [];
-  for (let start = 0; start < values.length; start += MAX_PARAMS) {
-    const slice = values.slice(start, start + MAX_PARAMS);
-    out.push(...(await run<R>(db, `${select} where ${column} in (${valuesText(false, 1, slice.length).slice(1, -1)})${suffix}`, slice)));
+  for (let start = 0; start < values.length; start += IN_LIST_MAX) {
+    const slice: Array<string | null> = values.slice(start, start + IN_LIST_MAX);
+    const size = Math.max(16, 2 ** Math.ceil(Math.log2(slice.length)));
+    while (slice.length < size) slice.push(null);
+    out.push(...(await run<R>(db, `${select} where ${column} in (${valuesText(false, 1, size).slice(1, -1)})${suffix}`, slice)));
   }
   return out;
 }
@@ -229,9 +255,10 @@ export async function findRecordStates(db: Db, recordKeys: readonly string[]): P
   return new Map(rows.map((r) => [r.record_key, r]));
 }
 
+/** By Crime ID: a record with one has it as its record_key (a check constraint holds it so). */
 export async function findRecordStatesByCrimeId(db: Db, crimeIds: readonly string[]): Promise<Map<string, RecordState>> {
-  const rows = await selectWhereIn<RecordState>(db, STATE_SELECT, 'crime_id', crimeIds);
-  return new Map(rows.map((r) => [r.crime_id!, r]));
+  const rows = await selectWhereIn<RecordState>(db, STATE_SELECT, 'record_key', crimeIds);
+  return new Map(rows.flatMap((r) => (r.crime_id === null ? [] : [[r.crime_id, r] as const])));
 }
 
 export async function insertCrimeRecords(db: Db, rows: readonly CrimeRecordRow[]): Promise<void> {

@@ -1,10 +1,15 @@
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/** Prepared statements kept per connection, by SQL text (least recently used dropped first). */
+const STATEMENT_CACHE = 64;
 
 /**
  * Adapts Node's built-in node:sqlite to the interface Kysely's SqliteDialect drives,
  * so the embedded default needs no native addon. Kysely's driver already serialises
- * use of the one connection with a mutex.
+ * use of the one connection with a mutex, and prepares every query afresh: the prepared
+ * statements are cached here by SQL text, so a bulk import's identical multi-row INSERTs
+ * are compiled once (SQLite re-prepares a cached statement itself if the schema changes).
  */
 export function openNodeSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
   const raw = new DatabaseSync(path);
@@ -14,26 +19,50 @@ export function openNodeSqlite(path: string): SqliteDatabase & { raw: DatabaseSy
     raw.exec('PRAGMA journal_mode = WAL');
     raw.exec('PRAGMA synchronous = NORMAL');
   }
+  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  const prepared = (sql: string) => {
+    let entry = cache.get(sql);
+    if (entry) {
+      // Most recently used last: a Map iterates in insertion order.
+      cache.delete(sql);
+    } else {
+      const stmt = raw.prepare(sql);
+      entry = { stmt, reader: stmt.columns().length > 0 };
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, entry);
+    return entry;
+  };
   return {
     raw,
-    close: () => raw.close(),
+    close: () => {
+      cache.clear();
+      raw.close();
+    },
     prepare(sql: string): SqliteStatement {
-      const stmt = raw.prepare(sql);
-      const reader = stmt.columns().length > 0;
+      const { stmt, reader } = prepared(sql);
       return {
         reader,
         // node:sqlite rows have a null prototype; plain objects behave as rows from pg do.
-        all: (params) => stmt.all(...params.map(toSqlite)).map((row) => ({ ...row })),
+        all: (params) => stmt.all(...toSqliteParams(params)).map((row) => ({ ...row })),
         run: (params) => {
-          const r = stmt.run(...params.map(toSqlite));
+          const r = stmt.run(...toSqliteParams(params));
           return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
         },
         iterate: function* (params) {
-          for (const row of stmt.iterate(...params.map(toSqlite))) yield { ...(row as object) };
+          for (const row of stmt.iterate(...toSqliteParams(params))) yield { ...(row as object) };
         },
       };
     },
   };
+}
+
+/** The parameters as node:sqlite takes them; the same array when none needs converting (a bulk INSERT's 30,000). */
+function toSqliteParams(params: readonly unknown[]): SQLInputValue[] {
+  for (const value of params) {
+    if (value === undefined || typeof value === 'boolean' || value instanceof Date) return params.map(toSqlite);
+  }
+  return params as SQLInputValue[];
 }
 
 function toSqlite(value: unknown): SQLInputValue {

@@ -355,3 +355,25 @@ test('a new system’s sample data: the boundaries and twelve months of Leiceste
     assert.match(await crime.loadSampleData(database.db, '/nonexistent'), /not found/);
   });
 });
+
+test('a record with a Crime ID has it as its identity: the database refuses any other', async () => {
+  await withDb(async (database) => {
+    const now = new Date().toISOString();
+    const row = (recordKey: string, crimeId: string | null) => ({
+      source: 'police.uk',
+      record_key: recordKey,
+      crime_id: crimeId,
+      month: '2022-10',
+      crime_type: 'Burglary',
+      located: 0,
+      source_file: 'test',
+      source_line: 2,
+      imported_at: now,
+      updated_at: now,
+    });
+    const db = database.db.withTables<{ crime_records: ReturnType<typeof row> }>();
+    await db.insertInto('crime_records').values([row(id('a'), id('a')), row('police.uk:h.1', null)]).execute();
+    await assert.rejects(db.insertInto('crime_records').values(row(id('b'), id('c'))).execute());
+    assert.equal(await count(database, 'crime_records'), 2);
+  });
+});
