@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase } from '../platform/db/index.ts';
 import { testDatabaseUrl } from '../platform/db/test-db.ts';
+import { PEEL_BIN, runPeel } from './harness.ts';
 
-const PEEL = resolve(import.meta.dirname, '../../bin/peel.js');
 let env: Record<string, string>;
 let drop: () => Promise<void>;
 let dir: string;
@@ -24,18 +24,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function peel(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [PEEL, ...args], { env: { ...env, ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+const peel = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) => runPeel(args, { ...env, ...options.env }, options.input);
 
 test('--help lists every command with one line each', async () => {
   const r = await peel(['--help']);
@@ -51,7 +40,7 @@ test('users add, tokens create, and the token authenticates against peel serve',
   const token = created.stdout.trim().split('\n').at(-1)!;
   assert.match(token, /^peel_\S+$/);
 
-  const server = spawn(process.execPath, [PEEL, 'serve', '--port', '0'], { env });
+  const server = spawn(process.execPath, [PEEL_BIN, 'serve', '--port', '0'], { env });
   try {
     const url = await new Promise<string>((done, fail) => {
       let out = '';

@@ -3,10 +3,11 @@ import { buildApp, openPlatform } from '../app.ts';
 import { loadConfig } from '../platform/config.ts';
 import type { PeelServer, Platform } from '../platform/context.ts';
 import { testDatabaseUrl } from '../platform/db/test-db.ts';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { systemActor } from '../platform/actor.ts';
 import * as auth from '../platform/auth/service.ts';
 import { STAFF_ROLES, type StaffRole } from '../platform/roles.ts';
@@ -73,4 +74,20 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+export const PEEL_BIN = resolve(import.meta.dirname, '../../bin/peel.js');
+
+/** Runs the `peel` command as an operator would, in a process of its own. */
+export function runPeel(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [PEEL_BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }

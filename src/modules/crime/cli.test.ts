@@ -1,12 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testDatabaseUrl } from '../../platform/db/test-db.ts';
+import { runPeel } from '../../test/harness.ts';
 
-const PEEL = resolve(import.meta.dirname, '../../../bin/peel.js');
 const FIXTURES = join(import.meta.dirname, 'import/fixtures');
 let env: Record<string, string>;
 let drop: () => Promise<void>;
@@ -23,17 +22,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function peel(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [PEEL, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const peel = (args: string[]) => runPeel(args, env);
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 

@@ -1,6 +1,7 @@
 import { cellToParent, latLngToCell } from 'h3-js';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
+import { mulberry32 } from '../../lib/forecast/random.ts';
 
 /**
  * Test fixtures for the query API: crime records and stop-and-search rows written straight
@@ -111,17 +112,8 @@ export async function insertStopSearches(db: Db, rows: FixtureStopSearch[]): Pro
   }
 }
 
-/** A small deterministic generator (mulberry32), so fixtures are the same on every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator, so fixtures are the same on every run. */
+export const random = mulberry32;
 
 export const FIXTURE_TYPES = ['Anti-social behaviour', 'Burglary', 'Criminal damage and arson', 'Shoplifting', 'Vehicle crime', 'Violence and sexual offences'] as const;
 export const FIXTURE_OUTCOMES = ['Investigation complete; no suspect identified', 'Unable to prosecute suspect', 'Under investigation', 'Offender given a caution'] as const;

@@ -1,18 +1,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { allParts } from '../../app.ts';
 import { openDatabase } from '../../platform/db/index.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { testDatabaseUrl } from '../../platform/db/test-db.ts';
+import { runPeel } from '../../test/harness.ts';
 import { UsageError } from '../../platform/cli-options.ts';
 import { forecastCommand } from './cli.ts';
 import { insertForecastFixture } from './test-fixtures.ts';
 
-const PEEL = resolve(import.meta.dirname, '../../../bin/peel.js');
 let env: Record<string, string>;
 let drop: () => Promise<void>;
 let dir: string;
@@ -35,17 +34,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function peel(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [PEEL, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const peel = (args: string[]) => runPeel(args, env);
 
 const BASE = ['forecast', 'backtest', '--type', 'Burglary', '--cell', '250', '--train-months', '2', '--from', '2022-03', '--to', '2022-04'];
 
