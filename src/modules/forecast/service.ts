@@ -5,6 +5,7 @@ import { cellsOf, halfCellShiftedGrids, makeGrid, studyAreaOf, studyIndexesOf, c
 import { meanOverPeriods, scoreForecast, STANDARD_COVERAGES, type CoverageScore } from '../../lib/forecast/metrics.ts';
 import { kde, naiveAll, naiveLast, prospective, type Kernel } from '../../lib/forecast/predictors.ts';
 import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
+import { peel } from '../../lib/forecast/peel.ts';
 import { allLocatedPoints, locatedEvents } from '../crime/events.ts';
 
 /**
@@ -15,7 +16,7 @@ import { allLocatedPoints, locatedEvents } from '../crime/events.ts';
  * crime module's records.
  */
 
-export const METHODS = ['naive-last', 'naive-all', 'kde', 'prospective', 'sepp'] as const;
+export const METHODS = ['naive-last', 'naive-all', 'kde', 'prospective', 'sepp', 'peel'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** The settings each method runs with unless told otherwise (see README.md for why). */
@@ -159,7 +160,8 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
       else if (method === 'kde') forecast = kde(grid, study, eastings, northings, { kernel, bandwidth });
       else if (method === 'prospective') {
         forecast = prospective(grid, study, events, train - 1, { spaceBandwidthCells: DEFAULTS.prospectiveSpaceCells, timeBandwidthPeriods: DEFAULTS.prospectiveTimeMonths });
-      } else {
+      } else if (method === 'peel') forecast = peel(grid, study, events, train - 1).scores;
+      else {
         // time in months: a month's crimes sit at its middle, the window is [0, train)
         const times = Float64Array.from(events.period, (p) => p + 0.5);
         const seppData = seppDataOf(n, events.cell, times, train);

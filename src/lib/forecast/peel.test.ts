@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeGrid, studyAreaOf } from './grid.ts';
+import { scoreForecast } from './metrics.ts';
+import { naiveAll, type CellEvents } from './predictors.ts';
+import { chooseWeights, componentSurface, hitRatesAt, peel, simplexWeights } from './peel.ts';
+import { mulberry32 } from './random.ts';
+
+const close = (actual: number, expected: number, tol = 1e-12) => assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} is not ${expected}`);
+const events = (cell: number[], period: number[]): CellEvents => ({ cell: Int32Array.from(cell), period: Int32Array.from(period) });
+const grid = makeGrid();
+// ten cells in a row: ids 28010 … 28019 (row 10 of the default grid), study indexes 0 … 9
+const row = studyAreaOf(Array.from({ length: 10 }, (_, i) => 28010 + i));
+
+test('simplexWeights lists every weight vector on the lattice, the first component heaviest first', () => {
+  const w = simplexWeights(3, 2);
+  assert.deepEqual(w, [[1, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 1, 0], [0, 0.5, 0.5], [0, 0, 1]]);
+  assert.equal(simplexWeights(4, 10).length, 286); // C(13, 3)
+  for (const v of simplexWeights(4, 10)) close(v.reduce((a, b) => a + b, 0), 1, 1e-9);
+  assert.deepEqual(simplexWeights(1, 10), [[1]]);
+});
+
+test('component surfaces worked by hand: shares of counts, half-life weights, grid smoothing', () => {
+  const e = events([0, 0, 3, 3], [0, 1, 1, 2]);
+  // plain counts: cell 0 has 2, cell 3 has 2 → shares ½, ½
+  const plain = componentSurface(grid, row, e, 2, {});
+  assert.deepEqual(Array.from(plain), [0.5, 0, 0, 0.5, 0, 0, 0, 0, 0, 0]);
+  // half-life 1 period, last period 2: cell 0 gets 2^-2 + 2^-1 = 0.75, cell 3 gets 2^-1 + 1 = 1.5
+  const recent = componentSurface(grid, row, e, 2, { halfLife: 1 });
+  close(recent[0]!, 0.75 / 2.25);
+  close(recent[3]!, 1.5 / 2.25);
+  // smoothed at 1 cell (reach 3 cells): cell 0's two events spread 2·e^{-d²/2} to cells 0 … 3;
+  // cell 3's spread to cells 0 … 6. Cell 1 gets 2e^{-1/2} + 2e^{-2}; cell 9 gets nothing.
+  const smooth = componentSurface(grid, row, e, 2, { smoothCells: 1 });
+  const g = (d: number) => Math.exp(-(d * d) / 2);
+  const raw = [2 * g(0) + 2 * g(3), 2 * g(1) + 2 * g(2), 2 * g(2) + 2 * g(1), 2 * g(3) + 2 * g(0), 2 * g(1), 2 * g(2), 2 * g(3), 0, 0, 0];
+  const total = raw.reduce((a, b) => a + b, 0);
+  raw.forEach((x, i) => close(smooth[i]!, x / total));
+  // events after the last period are not counted by a surface
+  assert.deepEqual(Array.from(componentSurface(grid, row, e, 0, {})), [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test('the fast hit rates match metrics.ts, ties by cell index included', () => {
+  const random = mulberry32(7);
+  for (let trial = 0; trial < 50; trial++) {
+    const n = 40;
+    const scores = Float64Array.from({ length: n }, () => Math.floor(random() * 5)); // many ties
+    const counts = Float64Array.from({ length: n }, () => Math.floor(random() * 3));
+    const events = counts.reduce((a, b) => a + b, 0);
+    if (events === 0) continue;
+    const expected = scoreForecast(scores, counts, [0.05, 0.1, 0.2, 0.5]);
+    const got = hitRatesAt(scores, counts, expected.map((s) => s.k), events, new Float64Array(n));
+    got.forEach((h, j) => close(h, expected[j]!.hitRate));
+  }
+});
+
+test('with one component peel is that component', () => {
+  const random = mulberry32(3);
+  const cell = Array.from({ length: 60 }, () => Math.floor(random() * 10));
+  const period = Array.from({ length: 60 }, () => Math.floor(random() * 6));
+  const e = events(cell, period);
+  const fit = peel(grid, row, e, 5, { components: [{}] });
+  assert.deepEqual(fit.weights, [1]);
+  const counts = naiveAll(10, e, 5);
+  counts.forEach((c, i) => close(fit.scores[i]!, c / 60));
+});
+
+// Cell 0 holds two crimes every period 0 … 5 (a long-term hotspot); cell 9 three in period 5
+// only. The test period 6 has its three crimes in cell 9 again.
+const training = events([...Array(12).fill(0), 9, 9, 9], [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 5]);
+const withTestMonth = events([...training.cell, 9, 9, 9], [...training.period, 6, 6, 6]);
+const components = [{}, { halfLife: 0.25 }]; // all counts; last period almost only
+const options = { components, coverages: [0.1], weightSteps: 2, validationPeriods: 3 }; // k = 1 cell
+
+test('weight selection uses only the training periods: the test period would change it if it leaked', () => {
+  // Held out 3, 4, 5 (each fitted on the periods before it): both components pick cell 0
+  // every time, a tie, so the first candidate (all weight on the counts) stands.
+  const honest = chooseWeights(grid, row, training, 5, options);
+  assert.deepEqual(honest.validationPeriods, [3, 4, 5]);
+  assert.deepEqual(honest.weights, [1, 0]);
+  close(honest.validationHitRate, (1 + 1 + 2 / 5) / 3);
+  assert.deepEqual(peel(grid, row, training, 5, options).weights, [1, 0]);
+  // Had period 6 been seen (held out 4, 5, 6), the recency component would have found cell 9
+  // in period 6 and won: so the choice above did not see it.
+  const leaked = chooseWeights(grid, row, withTestMonth, 6, options);
+  assert.deepEqual(leaked.validationPeriods, [4, 5, 6]);
+  assert.deepEqual(leaked.weights, [0, 1]);
+  // and peel refuses a future event outright
+  assert.throws(() => peel(grid, row, withTestMonth, 5, options), RangeError);
+});
+
+test('validation needs earlier periods: a window of one period falls back to the first candidate', () => {
+  const fit = peel(grid, row, events([2, 2, 5], [0, 0, 0]), 0, options);
+  assert.deepEqual(fit.validationPeriods, []);
+  assert.deepEqual(fit.weights, [1, 0]);
+  assert.ok(Number.isNaN(fit.validationHitRate));
+  assert.deepEqual(Array.from(fit.scores), [0, 0, 2 / 3, 0, 0, 1 / 3, 0, 0, 0, 0]);
+});
