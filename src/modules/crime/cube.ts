@@ -286,7 +286,12 @@ export async function loadCube(db: Db): Promise<Cube> {
   // The version is read first: if an import lands while we read, the next check sees a newer one and reloads.
   const version = await readDataVersion(db);
   const builder = new CubeBuilder((await countRecords(db)) + 1024);
-  for await (const page of cubeRowPages(db)) for (const row of page) builder.add(row);
+  for await (const page of cubeRowPages(db, 5_000)) {
+    for (const row of page) builder.add(row);
+    // node:sqlite reads are synchronous and resolve as microtasks, which never let I/O in:
+    // yield to the event loop between pages so requests (health checks, sign-ins) are answered.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return builder.finish(version);
 }
 

@@ -229,8 +229,9 @@ export function crimeQueryRoutes(app: PeelServer, platform: Platform): void {
   const config = { roles: CRIME_ROLES };
   const tags = ['crime'];
 
-  // Build the cube in the background once the server is up, so the first map is not the one that waits.
-  app.addHook('onReady', async () => {
+  // Build the cube in the background once the server is listening, so the first map is not the
+  // one that waits (and apps that never listen, such as tests through inject, build it on demand).
+  app.addHook('onListen', async () => {
     data.cubes.get().catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'crime cube: could not build it in advance'));
   });
 
