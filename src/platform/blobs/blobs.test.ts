@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,4 +36,20 @@ test('a failed write leaves no partial blob behind', async () => {
   assert.equal(readdirSync(root).filter((d) => d !== 'tmp').length, 0);
   const same = createHash('sha256').update('x').digest('hex');
   assert.equal(await store.stat(same), null);
+});
+
+test('a finished file moves into the store, hashed by the store or vouched for by the caller', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'peel-blobs-'));
+  const store = new LocalBlobStore(root);
+  const file = join(root, 'upload-1');
+  writeFileSync(file, 'The quick brown fox jumps over the lazy dog');
+  const hashed = await store.putFile(file);
+  assert.equal(hashed.sha256, 'd7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592');
+  assert.equal(existsSync(file), false);
+  const other = join(root, 'upload-2');
+  writeFileSync(other, 'abc');
+  const abc = createHash('sha256').update('abc').digest('hex');
+  assert.deepEqual(await store.putFile(other, abc), { sha256: abc, size: 3 });
+  assert.equal(await text(await store.get(abc)), 'abc');
+  assert.equal(existsSync(other), false);
 });

@@ -10,6 +10,12 @@ export interface BlobStore {
   readonly describe: string;
   /** Streams bytes in, hashing as they pass; memory stays bounded whatever the size. */
   put(source: Readable | Uint8Array): Promise<{ sha256: string; size: number }>;
+  /**
+   * Moves a finished local file into the store; the file is gone afterwards. Pass its
+   * SHA-256 when the caller hashed the bytes itself as they arrived (a finished upload),
+   * which saves reading a large file twice; otherwise the store hashes it.
+   */
+  putFile(path: string, sha256?: string): Promise<{ sha256: string; size: number }>;
   /** A byte range is inclusive at both ends, as in HTTP Range. */
   get(sha256: string, range?: { start: number; end: number }): Promise<Readable>;
   stat(sha256: string): Promise<{ size: number } | null>;
@@ -65,6 +71,28 @@ export class LocalBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  async putFile(path: string, sha256?: string): Promise<{ sha256: string; size: number }> {
+    if (!sha256) {
+      const stored = await this.put(createReadStream(path));
+      await rm(path, { force: true });
+      return stored;
+    }
+    const final = this.path(sha256);
+    const { size } = await stat(path);
+    await mkdir(join(final, '..'), { recursive: true });
+    try {
+      await rename(path, final);
+    } catch (err) {
+      // Another filesystem: copy beside the blob, then rename, so no reader sees half a blob.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+      await pipeline(createReadStream(path), createWriteStream(tmp, { flags: 'wx' }));
+      await rename(tmp, final);
+      await rm(path, { force: true });
+    }
+    return { sha256, size };
   }
 
   async get(sha256: string, range?: { start: number; end: number }): Promise<Readable> {
