@@ -16,12 +16,18 @@ import { Users } from './users/Users.tsx';
 
 // The map brings MapLibre and Chart.js; only the pages that use them load them.
 const CrimeMap = lazy(() => import('./crime/CrimeMap.tsx'));
+const ReportForm = lazy(() => import('./reports/ReportForm.tsx'));
+const ReportSent = lazy(() => import('./reports/ReportSent.tsx'));
+const ReportStatusPage = lazy(() => import('./reports/ReportStatusPage.tsx'));
 
 export function App() {
   return (
     <Routes>
       <Route element={<Layout />}>
         <Route path="/sign-in" element={<SignIn />} />
+        <Route path="/report" element={<Suspense fallback={<Loading what="Loading the report form" />}><ReportForm /></Suspense>} />
+        <Route path="/report/sent/:key" element={<Suspense fallback={<Loading />}><ReportSent /></Suspense>} />
+        <Route path="/report/status/:token" element={<Suspense fallback={<Loading what="Loading your report" />}><ReportStatusPage /></Suspense>} />
         <Route element={<RequireSession />}>
           <Route index element={<Home />} />
           <Route path="/account" element={<Account />} />

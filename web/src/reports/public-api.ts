@@ -1,0 +1,94 @@
+/**
+ * The public side of the reports API: what the report form, the status page and the
+ * public area-safety page call, with no account.
+ */
+import { ApiError } from '../api.ts';
+import type { Receipt } from './outbox.ts';
+
+export interface Category {
+  code: string;
+  label: string;
+}
+
+export type ReportStatus = 'received' | 'looking' | 'passed' | 'closed';
+
+export interface StatusView {
+  reference: string;
+  status: ReportStatus;
+  statusLabel: string;
+  category: string;
+  categoryLabel: string;
+  receivedAt: string;
+  occurredAt: string;
+  photos: number;
+  messages: Array<{ at: string; kind: 'received' | 'looking' | 'passed' | 'reply' | 'closed'; text: string }>;
+}
+
+/** What a photo may be, as the server accepts it. */
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+export const PHOTO_MAX_BYTES = 8 * 1024 * 1024;
+export const PHOTO_MAX_COUNT = 5;
+
+/** Whether an error means "try again later" (no connection, server busy) rather than "this was refused". */
+export function isTransient(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
+}
+
+async function call<T>(path: string, init: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', ...init, headers: { Accept: 'application/json', ...init.headers } });
+  } catch {
+    throw new ApiError(0, 'network_error', 'There is no connection at the moment.');
+  }
+  const data: unknown = await response.json().catch(() => null);
+  if (response.ok) return data as T;
+  const body = data as { error?: { code?: unknown; message?: unknown } } | null;
+  throw new ApiError(
+    response.status,
+    typeof body?.error?.code === 'string' ? body.error.code : `http_${response.status}`,
+    typeof body?.error?.message === 'string' ? body.error.message : `Something went wrong (the server replied ${response.status}).`,
+  );
+}
+
+/** A random id for this device, kept on it: the server limits how often one device may report. */
+export function deviceId(): string {
+  const key = 'peel-device-id';
+  let id = localStorage.getItem(key);
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem(key, id);
+  }
+  return id;
+}
+
+export function getCategories(signal?: AbortSignal): Promise<{ categories: Category[] }> {
+  return call('/api/reports/categories', { signal });
+}
+
+/** Files the report; the same key again gets the same reference and stores nothing new. */
+export function postReport(fields: Record<string, unknown>, idempotencyKey: string): Promise<Receipt> {
+  return call('/api/reports', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey, 'X-Device-Id': deviceId() },
+    body: JSON.stringify(fields),
+  });
+}
+
+/** The status token at the end of a status link (API or page). */
+export function tokenOf(statusUrl: string): string {
+  return new URL(statusUrl, window.location.href).pathname.split('/').pop() ?? '';
+}
+
+/** Adds a photo to a report; the same photo twice is stored once, so a retry is safe. */
+export function uploadPhoto(token: string, photo: Blob, type: string, shareLocation: boolean): Promise<unknown> {
+  return call(`/api/reports/status/${encodeURIComponent(token)}/photos?shareLocation=${shareLocation}`, {
+    method: 'POST',
+    headers: { 'Content-Type': type, 'X-Device-Id': deviceId() },
+    body: photo,
+  });
+}
+
+export function getStatus(token: string, signal?: AbortSignal): Promise<StatusView> {
+  return call(`/api/reports/status/${encodeURIComponent(token)}`, { signal });
+}
