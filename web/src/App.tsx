@@ -19,6 +19,7 @@ const CrimeMap = lazy(() => import('./crime/CrimeMap.tsx'));
 const ReportForm = lazy(() => import('./reports/ReportForm.tsx'));
 const ReportSent = lazy(() => import('./reports/ReportSent.tsx'));
 const ReportStatusPage = lazy(() => import('./reports/ReportStatusPage.tsx'));
+const ControlRoom = lazy(() => import('./reports/ControlRoom.tsx'));
 
 export function App() {
   return (
@@ -38,6 +39,9 @@ export function App() {
           </Route>
           <Route element={<RequireNavItem id="crime" />}>
             <Route path="/crime" element={<Suspense fallback={<Loading what="Loading the crime map" />}><CrimeMap /></Suspense>} />
+          </Route>
+          <Route element={<RequireNavItem id="control-room" />}>
+            <Route path="/control-room" element={<Suspense fallback={<Loading what="Loading the control room" />}><ControlRoom /></Suspense>} />
           </Route>
           <Route element={<RequireNavItem id="users" />}>
             <Route path="/users" element={<Users />} />

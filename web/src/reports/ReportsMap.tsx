@@ -20,6 +20,8 @@ export interface ReportsMapProps {
   selected: string | null;
   styleUrl: string | null;
   onSelect: (id: string) => void;
+  /** the area in view as minLon,minLat,maxLon,maxLat, after each move */
+  onArea?: (bbox: string) => void;
 }
 
 /**
@@ -28,14 +30,16 @@ export interface ReportsMapProps {
  * selects it in the feed; tapping a cluster zooms into it. The selected message is drawn on
  * top even when it sits inside a cluster.
  */
-export default function ReportsMap({ points, selected, styleUrl, onSelect }: ReportsMapProps) {
+export default function ReportsMap({ points, selected, styleUrl, onSelect, onArea }: ReportsMapProps) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const [version, setVersion] = useState(0);
   const fitted = useRef(false);
   const onSelectRef = useRef(onSelect);
+  const onAreaRef = useRef(onArea);
   useEffect(() => {
     onSelectRef.current = onSelect;
+    onAreaRef.current = onArea;
   });
 
   useEffect(() => {
@@ -94,6 +98,11 @@ export default function ReportsMap({ points, selected, styleUrl, onSelect }: Rep
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
     }
+    map.on('moveend', () => {
+      const b = map.getBounds();
+      const round = (n: number) => Math.round(n * 1e5) / 1e5;
+      onAreaRef.current?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((n, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, round(n)))).join(','));
+    });
     // What is drawn, for tests and for anyone checking the map against the feed.
     map.on('idle', () => {
       const shown = map.getLayer(POINTS) ? map.queryRenderedFeatures({ layers: [POINTS] }) : [];
