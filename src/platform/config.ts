@@ -23,6 +23,8 @@ const schema = z.object({
   PEEL_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   PEEL_RATE_LIMIT_LOGIN_PER_MINUTE: positiveInt.default(10),
   PEEL_RATE_LIMIT_PUBLIC_PER_MINUTE: positiveInt.default(60),
+  // The name the citizen-reporting issue gives the same limit; when set it wins.
+  PEEL_PUBLIC_RATE_LIMIT: positiveInt.optional(),
   PEEL_OIDC_ISSUER: z.url().optional(),
   PEEL_OIDC_CLIENT_ID: z.string().min(1).optional(),
   PEEL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, roles: readonly
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.PEEL_PUBLIC_RATE_LIMIT !== undefined) c.PEEL_RATE_LIMIT_PUBLIC_PER_MINUTE = c.PEEL_PUBLIC_RATE_LIMIT;
   let oidc: OidcConfig | undefined;
   if (c.PEEL_OIDC_ISSUER) {
     if (!c.PEEL_OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration:\n  PEEL_OIDC_CLIENT_ID: required when PEEL_OIDC_ISSUER is set');

@@ -13,8 +13,11 @@ before(async () => {
 });
 after(() => t.close());
 
+/** Query strings some routes need to answer and end: the live feed would otherwise stay open. */
+const QUERY: Record<string, string> = { '/api/reports/stream': '?replayOnly=true' };
+
 /** A concrete URL for a route pattern; ids far from any real row, so no test user is touched. */
-const concrete = (url: string) => url.replace(/:id\b/g, '999999').replace(/:role\b/g, 'analyst').replace(/\*$/, 'some/page').replace(/:[a-zA-Z]+/g, 'x');
+const concrete = (url: string) => url.replace(/:id\b/g, '999999').replace(/:role\b/g, 'analyst').replace(/\*$/, 'some/page').replace(/:[a-zA-Z]+/g, 'x') + (QUERY[url] ?? '');
 
 test('every route declares roles, and there is something to walk', () => {
   const routes = routeTable(t.app);

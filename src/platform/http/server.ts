@@ -162,7 +162,7 @@ export async function createServer(platform: Platform): Promise<PeelServer> {
       return send(500, 'internal', `Something went wrong on our side; it has been logged as ${req.id}.`);
     }
     const status = err.statusCode ?? 500;
-    if (status === 413) return send(413, 'too_large', `The request is larger than the ${config.PEEL_BODY_LIMIT_BYTES} bytes allowed.`);
+    if (status === 413) return send(413, 'too_large', `The request is larger than the ${req.routeOptions.bodyLimit ?? config.PEEL_BODY_LIMIT_BYTES} bytes allowed.`);
     if (status === 415) return send(415, 'unsupported_media_type', err.message);
     if (status < 500) return send(status, (err.code ?? 'bad_request').toLowerCase(), err.message);
     req.log.error({ err }, 'unhandled error');

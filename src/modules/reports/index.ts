@@ -1,0 +1,26 @@
+import type { PeelModule } from '../../platform/context.ts';
+import { reportsMigrations } from './migrations.ts';
+import { FEED_READERS, reportsRoutes } from './routes.ts';
+
+/** Citizen reports, open feeds and the control room's live feed. */
+export const reportsModule: PeelModule = {
+  name: 'reports',
+  migrations: reportsMigrations,
+  routes: reportsRoutes,
+  navigation: [
+    {
+      id: 'control-room',
+      title: 'Control room',
+      path: '/control-room',
+      description: 'New reports and messages as they arrive, on a live feed and a map; acknowledge, assign, reply and close.',
+      roles: FEED_READERS,
+    },
+    {
+      id: 'report-sources',
+      title: 'Report settings',
+      path: '/reports/settings',
+      description: 'The categories people choose from, and the feeds and partner webhooks that bring messages in.',
+      roles: ['admin'],
+    },
+  ],
+};
