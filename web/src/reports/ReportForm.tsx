@@ -17,6 +17,9 @@ import { flushOutbox, queue, useOutbox } from './sender.ts';
 import { useAreaCentre } from './useAreaCentre.ts';
 
 const LocationPicker = lazy(() => import('./LocationPicker.tsx'));
+// The pages that follow "Send report" must open with no connection: load their code now, while there is one.
+void import('./ReportSent.tsx');
+void import('./ReportStatusPage.tsx');
 
 const DESCRIPTION_MAX = 5000;
 
