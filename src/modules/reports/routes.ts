@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Platform, PeelServer } from '../../platform/context.ts';
 import { PeelError } from '../../platform/errors.ts';
 import type { Role } from '../../platform/roles.ts';
+import { areaSafety, publicCollection, staffCollection } from './area-safety.ts';
+import type { H3Res } from '../crime/read-store.ts';
 import { feedNotifier } from './notifier.ts';
 import * as service from './service.ts';
 import { lastEventId } from './store.ts';
@@ -396,6 +398,60 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
   step('moderate', 'Release a held report into the feed, or reject it', moderateBody, (req) => {
     const b = req.body as z.infer<typeof moderateBody>;
     return service.moderate(db, req.actor, req.params.reference, b.decision, b.note);
+  });
+
+  // ——— area safety ———
+
+  const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.array(z.number()))) });
+  const period = z.object({ from: z.string(), to: z.string() });
+  const safetyQuery = z.object({
+    res: z.coerce.number().int().min(7).max(9).default(8).describe('H3 resolution: 7 (about 5 km²), 8 (0.7 km²) or 9 (0.1 km²)'),
+    months: z.coerce.number().int().min(1).max(24).default(3).describe('months of recorded crime, ending with the latest month that has data'),
+    days: z.coerce.number().int().min(1).max(365).default(90).describe('days of reports, ending now'),
+  });
+  const level = z.enum(['higher', 'typical', 'lower']);
+  const common = { suppressBelow: z.number(), res: z.number(), crimePeriod: period.nullable(), reportPeriod: period, method: z.string() };
+
+  app.get('/api/public/area-safety', {
+    config: { roles: ANYONE },
+    schema: {
+      summary: 'Areas with more or less known crime than average, as GeoJSON hexagons: counts only, no cell under suppressBelow',
+      tags,
+      querystring: safetyQuery,
+      response: {
+        200: z.object({
+          type: z.literal('FeatureCollection'),
+          ...common,
+          features: z.array(z.object({ type: z.literal('Feature'), geometry: polygon, properties: z.object({ cell: z.string(), count: z.number(), level }) })),
+        }),
+      },
+    },
+    handler: async (req) => publicCollection(await areaSafety(db, { res: req.query.res as H3Res, months: req.query.months, days: req.query.days })),
+  });
+
+  app.get('/api/reports/area-safety', {
+    config: { roles: [...FEED_READERS, 'analyst'] },
+    schema: {
+      summary: 'Area safety for staff: per cell the crimes, reports, rate and score behind the level, and the method',
+      tags,
+      querystring: safetyQuery,
+      response: {
+        200: z.object({
+          type: z.literal('FeatureCollection'),
+          ...common,
+          average: z.number(),
+          suppressedCells: z.number(),
+          features: z.array(
+            z.object({
+              type: z.literal('Feature'),
+              geometry: polygon,
+              properties: z.object({ cell: z.string(), count: z.number(), crimes: z.number(), reports: z.number(), rate: z.number(), score: z.number(), level }),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => staffCollection(await areaSafety(db, { res: req.query.res as H3Res, months: req.query.months, days: req.query.days })),
   });
 
   // ——— administration ———

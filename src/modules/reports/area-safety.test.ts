@@ -1,0 +1,85 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { latLngToCell } from 'h3-js';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { bumpDataVersion, insertCrimeRecords, type FixtureRecord } from '../crime/query-fixtures.ts';
+import { crimeData } from '../crime/query.ts';
+
+let t: TestApp;
+let analyst: { token: string };
+
+const HOT = { latitude: 52.6369, longitude: -1.1398 }; // Leicester clock tower
+const WARM = { latitude: 52.6197, longitude: -1.0987 };
+const QUIET = { latitude: 52.6587, longitude: -1.1802 };
+const TINY = { latitude: 52.7, longitude: -1.2 };
+
+const many = (n: number, r: FixtureRecord): FixtureRecord[] => Array.from({ length: n }, () => ({ ...r }));
+
+before(async () => {
+  t = await startTestApp({ PEEL_RATE_LIMIT_PUBLIC_PER_MINUTE: '10000' });
+  analyst = await t.user('analyst');
+  const db = t.platform.db;
+  await insertCrimeRecords(db, [
+    ...many(30, { month: '2022-10', crimeType: 'Burglary', ...HOT }),
+    ...many(30, { month: '2022-09', crimeType: 'Burglary', ...HOT }),
+    ...many(12, { month: '2022-10', crimeType: 'Burglary', ...WARM }),
+    ...many(10, { month: '2022-08', crimeType: 'Burglary', ...QUIET }),
+    ...many(3, { month: '2022-10', crimeType: 'Burglary', ...TINY }),
+    // outside the three months
+    ...many(50, { month: '2022-01', crimeType: 'Burglary', ...QUIET }),
+  ]);
+  await bumpDataVersion(db);
+  crimeData(db).cubes.invalidate();
+  for (let i = 0; i < 6; i++) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      payload: { category: 'other', description: `report ${i}`, ...WARM, occurredAt: new Date().toISOString() },
+    });
+    assert.equal(res.statusCode, 201);
+  }
+});
+after(() => t.close());
+
+test('the public map: aggregates only, no cell under the minimum, levels against the average', async () => {
+  const res = await t.app.inject({ method: 'GET', url: '/api/public/area-safety?res=8' });
+  assert.equal(res.statusCode, 200, res.body);
+  const fc = res.json();
+  assert.equal(fc.type, 'FeatureCollection');
+  assert.equal(fc.suppressBelow, 10);
+  assert.deepEqual(fc.crimePeriod, { from: '2022-08', to: '2022-10' });
+  type Props = { cell: string; count: number; level: string };
+  const byCell = new Map<string, Props>(fc.features.map((f: { properties: Props }) => [f.properties.cell, f.properties]));
+  assert.ok(fc.features.every((f: { properties: { count: number } }) => f.properties.count >= fc.suppressBelow));
+  assert.equal(byCell.get(latLngToCell(HOT.latitude, HOT.longitude, 8))?.count, 60);
+  // 12 crimes and 6 reports
+  assert.equal(byCell.get(latLngToCell(WARM.latitude, WARM.longitude, 8))?.count, 18);
+  assert.equal(byCell.get(latLngToCell(QUIET.latitude, QUIET.longitude, 8))?.count, 10);
+  assert.equal(byCell.has(latLngToCell(TINY.latitude, TINY.longitude, 8)), false);
+  assert.equal(byCell.get(latLngToCell(HOT.latitude, HOT.longitude, 8))?.level, 'higher');
+  assert.equal(byCell.get(latLngToCell(QUIET.latitude, QUIET.longitude, 8))?.level, 'lower');
+  // Nothing about any one report leaves.
+  assert.ok(!res.body.includes('report 1'));
+  assert.ok(!/R-[2-9A-Z]{4}-/.test(res.body));
+  for (const f of fc.features) assert.deepEqual(Object.keys(f.properties).sort(), ['cell', 'count', 'level']);
+  assert.match(fc.method, /log2/);
+});
+
+test('the staff map shows the inputs and the score; worked through for the busiest cell', async () => {
+  const res = await t.app.inject({ method: 'GET', url: '/api/reports/area-safety?res=8&months=3&days=90', headers: { authorization: `Bearer ${analyst.token}` } });
+  assert.equal(res.statusCode, 200, res.body);
+  const fc = res.json();
+  const hot = fc.features.find((f: { properties: { cell: string } }) => f.properties.cell === latLngToCell(HOT.latitude, HOT.longitude, 8)).properties;
+  assert.equal(hot.crimes, 60);
+  assert.equal(hot.reports, 0);
+  assert.equal(hot.rate, 20);
+  // rates: hot 20, warm 4 + 6 ÷ (90 ÷ 30.44) ≈ 6.029, quiet 3.333, tiny 1 → average ≈ 7.591
+  const average = (20 + (4 + 6 / (90 / 30.44)) + 10 / 3 + 1) / 4;
+  assert.ok(Math.abs(fc.average - average) < 0.001);
+  assert.ok(Math.abs(hot.score - Math.log2(20.5 / (average + 0.5))) < 0.001);
+  assert.equal(fc.suppressedCells, 1);
+  assert.equal((await t.app.inject({ method: 'GET', url: '/api/reports/area-safety' })).statusCode, 401);
+  const bad = await t.app.inject({ method: 'GET', url: '/api/public/area-safety?res=12' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.json().error.message, /res/);
+});
