@@ -10,6 +10,7 @@ import { Loading } from './shell/Loading.tsx';
 import { Home } from './shell/Home.tsx';
 import { Layout } from './shell/Layout.tsx';
 import { NotFound } from './shell/NotFound.tsx';
+import { RequireAreaSafetyRole } from './reports/guards.tsx';
 import { AddUser } from './users/AddUser.tsx';
 import { ManageUser } from './users/ManageUser.tsx';
 import { Users } from './users/Users.tsx';
@@ -20,6 +21,7 @@ const ReportForm = lazy(() => import('./reports/ReportForm.tsx'));
 const ReportSent = lazy(() => import('./reports/ReportSent.tsx'));
 const ReportStatusPage = lazy(() => import('./reports/ReportStatusPage.tsx'));
 const ControlRoom = lazy(() => import('./reports/ControlRoom.tsx'));
+const AreaSafetyPage = lazy(() => import('./reports/AreaSafetyPage.tsx'));
 
 export function App() {
   return (
@@ -29,6 +31,7 @@ export function App() {
         <Route path="/report" element={<Suspense fallback={<Loading what="Loading the report form" />}><ReportForm /></Suspense>} />
         <Route path="/report/sent/:key" element={<Suspense fallback={<Loading />}><ReportSent /></Suspense>} />
         <Route path="/report/status/:token" element={<Suspense fallback={<Loading what="Loading your report" />}><ReportStatusPage /></Suspense>} />
+        <Route path="/area-safety" element={<Suspense fallback={<Loading />}><AreaSafetyPage audience="public" /></Suspense>} />
         <Route element={<RequireSession />}>
           <Route index element={<Home />} />
           <Route path="/account" element={<Account />} />
@@ -42,6 +45,9 @@ export function App() {
           </Route>
           <Route element={<RequireNavItem id="control-room" />}>
             <Route path="/control-room" element={<Suspense fallback={<Loading what="Loading the control room" />}><ControlRoom /></Suspense>} />
+          </Route>
+          <Route element={<RequireAreaSafetyRole />}>
+            <Route path="/control-room/area-safety" element={<Suspense fallback={<Loading />}><AreaSafetyPage audience="staff" /></Suspense>} />
           </Route>
           <Route element={<RequireNavItem id="users" />}>
             <Route path="/users" element={<Users />} />

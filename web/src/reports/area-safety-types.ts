@@ -2,6 +2,11 @@
 
 export type SafetyLevel = 'higher' | 'typical' | 'lower';
 
+export interface Period {
+  from: string;
+  to: string;
+}
+
 export interface AreaSafetyFeature {
   type: 'Feature';
   geometry: { type: 'Polygon'; coordinates: number[][][] };
@@ -9,11 +14,11 @@ export interface AreaSafetyFeature {
     cell: string;
     count: number;
     level: SafetyLevel;
-    /** staff version only */
+    /** staff version only: the inputs and the score */
     crimes?: number;
     reports?: number;
+    rate?: number;
     score?: number;
-    [input: string]: unknown;
   };
 }
 
@@ -21,8 +26,11 @@ export interface AreaSafety {
   type: 'FeatureCollection';
   suppressBelow: number;
   res: number;
-  period: { from: string; to: string };
-  features: AreaSafetyFeature[];
+  crimePeriod: Period | null;
+  reportPeriod: Period;
   method: string;
-  [extra: string]: unknown;
+  features: AreaSafetyFeature[];
+  /** staff version only */
+  average?: number;
+  suppressedCells?: number;
 }

@@ -1,0 +1,267 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readPhotoFacts } from '../src/reports/photo-metadata.ts';
+import { systemActor } from '../../src/platform/actor.ts';
+import { importPoliceUk, SAMPLE_DIR } from '../../src/modules/crime/service.ts';
+import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
+import { jpegWithLocation } from './photo-fixture.ts';
+
+// Citizen reports in a real Chromium against a real Peel: a member of the public on a
+// phone files a report with a photo while offline, the phone sends it when back online,
+// the control room sees it arrive live in the feed and on the map, assigns it and
+// replies, and the reporter reads the reply on the private status page.
+
+const WEB_DIR = resolve(import.meta.dirname, '../dist');
+const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
+/** Leicester's Clock Tower: where the reporter's phone says it is. */
+const HERE = { latitude: 52.63654, longitude: -1.13606 };
+/** Where the photo says it was taken (a different place, so a leak would be plain). */
+const PHOTO_PLACE = { latitude: 52.62011, longitude: -1.12492 };
+
+let browser: Browser;
+let peel: TestApp;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  assert.ok(existsSync(resolve(WEB_DIR, 'index.html')), 'build the web app first: npm run build');
+  peel = await startTestApp({ PEEL_WEB_DIR: WEB_DIR, PEEL_RATE_LIMIT_LOGIN_PER_MINUTE: '1000', PEEL_PUBLIC_RATE_LIMIT: '1000' }, { listen: true });
+  // Two months of real Leicestershire street-level crime (the shipped sample), for area safety.
+  const street = join(SAMPLE_DIR, 'police-uk', 'leicestershire');
+  const summary = await importPoliceUk(peel.platform.db, systemActor, ['2022-09', '2022-10'].map((m) => join(street, `${m}-leicestershire-street.csv.gz`)));
+  assert.ok(summary.imported > 10_000, `imported ${summary.imported}`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await peel?.close();
+});
+
+interface Watched {
+  context: BrowserContext;
+  page: Page;
+  /** console errors, uncaught exceptions, CSP violations and dialogs (a script run from report text would open one) */
+  problems: string[];
+}
+
+async function open(options: Parameters<Browser['newContext']>[0], expected: RegExp[] = []): Promise<Watched> {
+  const context = await browser.newContext(options);
+  contexts.push(context);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.status() !== 401) problems.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const text = m.text();
+    // Asking whether anyone is signed in answers 401 to the public; offline, requests fail by design.
+    if (/status of \d+/.test(text) || expected.some((e) => e.test(text))) return;
+    problems.push(`console: ${text}`);
+  });
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+  );
+  return { context, page, problems };
+}
+
+async function signIn(page: Page, username: string) {
+  await page.goto(`${peel.url}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText(/Signed in as/).first().waitFor();
+}
+
+async function apiGet<T>(path: string, token: string): Promise<T> {
+  const response = await fetch(`${peel.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200, `${path}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** The little of the DOM read inside the page (the project's types are Node's). */
+interface Dom {
+  document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+}
+
+test('a report filed offline on a phone reaches the control room live; assigned and answered, the reporter reads the reply', async () => {
+  const operator = await peel.user('control_room', 'cora.room');
+
+  // The control room is watching before the report is made.
+  const room = await open({ viewport: { width: 1280, height: 900 } });
+  await signIn(room.page, operator.username);
+  await room.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Control room' }).click();
+  await room.page.getByRole('heading', { level: 1, name: 'Control room' }).waitFor();
+  await room.page.getByTestId('feed-connection').filter({ hasText: /^Live/ }).waitFor();
+
+  // A member of the public, on a phone, with no account.
+  const phone = await open(
+    {
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      geolocation: HERE,
+      permissions: ['geolocation'],
+    },
+    // Offline, requests fail by design (the sign-in check among them).
+    [/Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, /Peel could not be reached/],
+  );
+  const { page } = phone;
+  await page.goto(`${peel.url}/report`);
+  await page.getByRole('heading', { level: 1, name: 'Report something to the police' }).waitFor();
+  assert.match(await page.locator('.peel-report__emergency').innerText(), /If this is an emergency, call 999/);
+  // The installable app: the manifest is linked and the service worker takes charge.
+  assert.equal(await page.locator('link[rel="manifest"]').getAttribute('href'), '/manifest.webmanifest');
+  await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null, null, { timeout: 10_000 });
+  const manifest = await fetch(`${peel.url}/manifest.webmanifest`);
+  assert.equal(manifest.status, 200);
+  assert.equal(((await manifest.json()) as { start_url: string }).start_url, '/report');
+
+  // The phone fits the form: nothing wider than the screen.
+  const scrollWidth = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 390, `page is ${scrollWidth}px wide on a 390px screen`);
+
+  // Few mandatory fields: sending an empty form names exactly those.
+  await page.getByRole('button', { name: 'Send report' }).click();
+  const summary = page.locator('.govuk-error-summary');
+  await summary.waitFor();
+  const problems = await summary.innerText();
+  assert.match(problems, /Select what happened/);
+  assert.match(problems, /Tell us what happened/);
+  assert.match(problems, /Show where it happened/);
+
+  await page.getByLabel('What happened?').selectOption({ label: 'Antisocial behaviour' });
+  await page.getByRole('button', { name: 'Use my location' }).click();
+  await page.getByText(/We will be told only the blue square around your spot/).waitFor();
+  const description = 'Group shouting and throwing bottles by the Clock Tower. <script>alert("x")</script>';
+  await page.getByLabel('Tell us what happened').fill(description);
+  await page.getByLabel('Photos (optional)').setInputFiles({ name: 'bottles.jpg', mimeType: 'image/jpeg', buffer: jpegWithLocation(PHOTO_PLACE.latitude, PHOTO_PLACE.longitude) });
+  await page.getByText(/^bottles\.jpg \(/).waitFor();
+  assert.match(await page.locator('.peel-report__photos').innerText(), /records where it was taken/);
+  assert.equal(await page.getByLabel('Share where the photos were taken').isChecked(), false);
+
+  // The draft is kept on the phone as the reporter types.
+  await page.getByText(/Draft saved on this phone/).waitFor();
+
+  // No signal: the report is kept on the phone, not lost.
+  await phone.context.setOffline(true);
+  await page.getByRole('button', { name: 'Send report' }).click();
+  await page.getByTestId('report-waiting').filter({ hasText: /You are offline\. Your report will be sent by itself/ }).waitFor();
+  const before = await apiGet<{ total: number }>('/api/reports?limit=1', operator.token);
+  assert.equal(before.total, 0, 'nothing reached the server while offline');
+
+  // Still offline, the app opens again from the service worker, the report still waiting.
+  await page.reload();
+  await page.getByTestId('report-waiting').filter({ hasText: /You are offline/ }).waitFor();
+
+  // Back online: the phone sends it by itself, and shows the reference and the private link.
+  await phone.context.setOffline(false);
+  const reference = (await page.getByTestId('report-reference').innerText({ timeout: 15_000 })).trim();
+  assert.match(reference, /^R-/);
+  const statusLink = page.getByTestId('status-link');
+  const statusPath = new URL((await statusLink.innerText()).trim()).pathname;
+  assert.match(statusPath, /^\/report\/status\/.+/);
+
+  // Exactly one report, with the blurred point (not the exact one), and its photo without the photo's location.
+  const list = await apiGet<{ total: number; items: Array<{ reference: string; latitude: number; longitude: number; locationPrecisionMetres: number; photos: number }> }>(
+    '/api/reports?limit=10',
+    operator.token,
+  );
+  assert.equal(list.total, 1);
+  const stored = list.items[0]!;
+  assert.equal(stored.reference, reference);
+  assert.equal(stored.locationPrecisionMetres, 100);
+  assert.notEqual(stored.latitude, HERE.latitude);
+  assert.ok(Math.abs(stored.latitude - HERE.latitude) < 0.001 && Math.abs(stored.longitude - HERE.longitude) < 0.002, 'blurred to within about 100 m');
+  assert.equal(stored.photos, 1);
+  const detail = await apiGet<{ photoList: Array<{ id: number; locationShared: boolean }> }>(`/api/reports/${reference}`, operator.token);
+  const photo = await fetch(`${peel.url}/api/reports/${reference}/photos/${detail.photoList[0]!.id}`, { headers: { Authorization: `Bearer ${operator.token}` } });
+  const facts = readPhotoFacts(new Uint8Array(await photo.arrayBuffer()));
+  assert.equal(facts.location, null, 'the photo arrived without where it was taken');
+  assert.equal(detail.photoList[0]!.locationShared, false);
+
+  // The control room sees it arrive in the feed, live, with its text shown as text.
+  const row = room.page.getByTestId('feed-item').filter({ hasText: reference });
+  await row.waitFor({ timeout: 5_000 });
+  assert.match(await row.innerText(), /<script>alert\("x"\)<\/script>/);
+  // ...and on the map.
+  await room.page.waitForFunction(
+    (ref) => ((globalThis as unknown as Dom).document.querySelector('[data-testid=reports-map]')?.getAttribute('data-shown') ?? '').split(' ').includes(ref),
+    reference,
+    { timeout: 10_000 },
+  );
+
+  // Choosing it in the feed selects it on the map and opens it.
+  await row.getByRole('button').click();
+  assert.equal(await room.page.getByTestId('reports-map').getAttribute('data-selected'), reference);
+  const triage = room.page.getByTestId('triage');
+  await triage.getByRole('heading', { name: reference }).waitFor();
+  await triage.getByText('Where it was taken was removed').waitFor();
+
+  await triage.getByLabel('Team').fill('Leicester City Centre neighbourhood team');
+  await triage.getByRole('button', { name: 'Assign', exact: true }).click();
+  await room.page.getByText(`${reference} assigned.`).waitFor();
+  await row.getByText('Passed to a team').waitFor();
+
+  const reply = 'Thank you. Officers from the city centre team will patrol the Clock Tower tonight.';
+  await triage.getByLabel('Reply', { exact: true }).fill(reply);
+  await triage.getByRole('button', { name: 'Send reply' }).click();
+  await room.page.getByText(/Reply sent/).waitFor();
+
+  // The reporter opens the private link and reads the reply.
+  await statusLink.click();
+  await page.getByRole('heading', { level: 1, name: reference }).waitFor();
+  assert.equal((await page.getByTestId('report-status').innerText()).trim(), 'Passed to a team');
+  await page.getByTestId('status-messages').getByText(reply).waitFor();
+
+  assert.deepEqual(room.problems, []);
+  assert.deepEqual(phone.problems, []);
+});
+
+test('the public area-safety page shows only aggregates, and no area below the suppression minimum', async () => {
+  const analyst = await peel.user('analyst', 'ana.safety');
+  const staff = await apiGet<{ suppressBelow: number; suppressedCells: number; features: unknown[] }>('/api/reports/area-safety?res=8&months=3', analyst.token);
+  assert.ok(staff.suppressedCells > 0, 'some areas have too few events to show: the test would catch them');
+
+  const { page, problems } = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(`${peel.url}/area-safety`);
+  await page.getByRole('heading', { level: 1, name: 'Crime in your area' }).waitFor();
+  const summary = page.getByTestId('safety-summary');
+  await summary.waitFor();
+  const publicData = (await (await fetch(`${peel.url}/api/public/area-safety?res=8&months=3&days=90`)).json()) as {
+    suppressBelow: number;
+    features: Array<{ properties: Record<string, unknown> }>;
+  };
+  const minimum = publicData.suppressBelow;
+  assert.ok(minimum >= 2, `suppression minimum ${minimum}`);
+  assert.match(await summary.innerText(), new RegExp(`Areas with fewer than ${minimum} events are not shown`));
+  // Counts and levels only: no report text, reference or point in what the public gets.
+  for (const feature of publicData.features) assert.deepEqual(Object.keys(feature.properties).sort(), ['cell', 'count', 'level']);
+
+  // The map holds every area the server sent, the smallest at or above the minimum...
+  const map = page.getByTestId('safety-map');
+  await page.waitForFunction(() => ((globalThis as unknown as Dom).document.querySelector('[data-testid=safety-map]')?.getAttribute('data-cells') ?? '') !== '', null, { timeout: 10_000 });
+  assert.equal(Number(await map.getAttribute('data-cells')), publicData.features.length);
+  assert.ok(publicData.features.length > 10, `areas shown: ${publicData.features.length}`);
+  assert.ok(Number(await map.getAttribute('data-min-count')) >= minimum, `smallest area on the map: ${await map.getAttribute('data-min-count')}`);
+  // ...and so does every row of the table.
+  const counts = await page.getByTestId('safety-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as unknown as { dataset: { count: string } }).dataset.count)));
+  assert.ok(counts.length > 0);
+  for (const count of counts) assert.ok(count >= minimum, `an area with ${count} events is shown (minimum ${minimum})`);
+  // The method is explained on the page.
+  await page.getByRole('heading', { name: 'How this is worked out' }).waitFor();
+  assert.deepEqual(problems, []);
+});
