@@ -148,13 +148,17 @@ test('a report filed offline on a phone reaches the control room live; assigned 
   await page.getByText(/We will be told only the blue square around your spot/).waitFor();
   const description = 'Group shouting and throwing bottles by the Clock Tower. <script>alert("x")</script>';
   await page.getByLabel('Tell us what happened').fill(description);
+  // The draft is kept on the phone as the reporter types: closing the page, even at once, loses nothing.
+  await page.reload();
+  assert.equal(await page.getByLabel('Tell us what happened').inputValue(), description);
+  assert.equal(await page.getByLabel('What happened?').inputValue(), 'antisocial-behaviour');
+  await page.getByText(/We will be told only the blue square around your spot/).waitFor();
+  await page.getByLabel('Name of the place (optional)').fill('Clock Tower');
+  await page.getByText(/Draft saved on this phone at/).waitFor();
   await page.getByLabel('Photos (optional)').setInputFiles({ name: 'bottles.jpg', mimeType: 'image/jpeg', buffer: jpegWithLocation(PHOTO_PLACE.latitude, PHOTO_PLACE.longitude) });
   await page.getByText(/^bottles\.jpg \(/).waitFor();
   assert.match(await page.locator('.peel-report__photos').innerText(), /records where it was taken/);
   assert.equal(await page.getByLabel('Share where the photos were taken').isChecked(), false);
-
-  // The draft is kept on the phone as the reporter types.
-  await page.getByText(/Draft saved on this phone/).waitFor();
 
   // No signal: the report is kept on the phone, not lost.
   await phone.context.setOffline(true);
@@ -264,4 +268,97 @@ test('the public area-safety page shows only aggregates, and no area below the s
   // The method is explained on the page.
   await page.getByRole('heading', { name: 'How this is worked out' }).waitFor();
   assert.deepEqual(problems, []);
+});
+
+const NEW_REPORT = (description: string, extra: Record<string, unknown> = {}) => ({
+  category: 'antisocial-behaviour',
+  description,
+  latitude: 52.6341,
+  longitude: -1.1312,
+  occurredAt: new Date().toISOString(),
+  ...extra,
+});
+
+test('the feed picks up where it left off after its connection drops, and held reports join it only when released', async () => {
+  const operator = await peel.user('control_room', 'cole.room');
+  // The dropped connection is reported by the browser; that is the point of the test.
+  const room = await open({ viewport: { width: 1280, height: 900 } }, [/ERR_INCOMPLETE_CHUNKED_ENCODING/]);
+  await signIn(room.page, operator.username);
+  await room.page.goto(`${peel.url}/control-room`);
+  const status = room.page.getByTestId('feed-connection');
+  await status.filter({ hasText: /^Live/ }).waitFor();
+
+  // Every connection to the server drops; a report arrives before the browser is back.
+  peel.app.server.closeAllConnections();
+  const missed = await peel.app.inject({ method: 'POST', url: '/api/reports', payload: NEW_REPORT('Report made while the control room was disconnected') });
+  assert.equal(missed.statusCode, 201);
+  const missedRef = (missed.json() as { reference: string }).reference;
+  await room.page.getByTestId('feed-item').filter({ hasText: missedRef }).waitFor({ timeout: 10_000 });
+  await status.filter({ hasText: /^Live/ }).waitFor();
+
+  // A report that filled in the honeypot looks accepted, but is held back from the feed.
+  const held = await peel.app.inject({ method: 'POST', url: '/api/reports', payload: NEW_REPORT('Cheap watches, click here', { website: 'http://spam.example' }) });
+  assert.equal(held.statusCode, 201);
+  const heldRef = (held.json() as { reference: string }).reference;
+  const later = await peel.app.inject({ method: 'POST', url: '/api/reports', payload: NEW_REPORT('A later, genuine report') });
+  const laterRef = (later.json() as { reference: string }).reference;
+  await room.page.getByTestId('feed-item').filter({ hasText: laterRef }).waitFor();
+  assert.equal(await room.page.getByTestId('feed-item').filter({ hasText: heldRef }).count(), 0);
+
+  // Released after a look, it joins the feed.
+  await room.page.getByRole('link', { name: 'Held for checking' }).click();
+  await room.page.getByRole('heading', { level: 1, name: 'Held for checking' }).waitFor();
+  await room.page.getByText('Cheap watches, click here').waitFor();
+  await room.page.getByRole('button', { name: `Release into the feed (${heldRef})` }).click();
+  await room.page.getByText(`${heldRef} released into the feed.`).waitFor();
+  await room.page.getByRole('link', { name: 'Control room' }).first().click();
+  await room.page.getByTestId('feed-item').filter({ hasText: heldRef }).waitFor();
+  assert.deepEqual(room.problems, []);
+});
+
+test('a report whose reply was lost on the way is sent again with the same key and stored once', async () => {
+  const operator = await peel.user('control_room', 'kit.room');
+  const before = await apiGet<{ total: number }>('/api/reports?limit=1', operator.token);
+  const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, geolocation: HERE, permissions: ['geolocation'] }, [
+    /Failed to load resource: net::ERR_CONNECTION_RESET/,
+  ]);
+  const { page } = phone;
+  // The first attempt reaches the server, which stores the report, but its answer never arrives.
+  let attempts = 0;
+  const keys: string[] = [];
+  await page.route('**/api/reports', async (route) => {
+    attempts++;
+    keys.push(route.request().headers()['idempotency-key'] ?? '');
+    if (attempts === 1) {
+      await route.fetch();
+      await route.abort('connectionreset');
+    } else await route.continue();
+  });
+  await page.goto(`${peel.url}/report`);
+  await page.getByLabel('What happened?').selectOption({ label: 'Antisocial behaviour' });
+  await page.getByRole('button', { name: 'Use my location' }).click();
+  await page.getByLabel('Tell us what happened').fill('Car alarm going off for an hour outside number 12.');
+  await page.getByRole('button', { name: 'Send report' }).click();
+  // The phone tries again by itself: straight away if asked while the first attempt was out,
+  // else when it is next back online.
+  await page.getByTestId('report-waiting').or(page.getByTestId('report-reference')).waitFor();
+  if (await page.getByTestId('report-waiting').isVisible()) {
+    await phone.context.setOffline(true);
+    await phone.context.setOffline(false);
+  }
+  const reference = (
+    await page
+      .getByTestId('report-reference')
+      .innerText({ timeout: 15_000 })
+      .catch(async (e: unknown) => {
+        throw new Error(`no reference after ${attempts} attempts; the page says: ${await page.locator('main').innerText()}`, { cause: e });
+      })
+  ).trim();
+  assert.ok(attempts >= 2, `attempts: ${attempts}`);
+  assert.ok(keys.every((k) => k === keys[0]), 'the same Idempotency-Key every time');
+  assert.match(keys[0]!, /^[0-9a-f-]{36}$/);
+  const after = await apiGet<{ total: number; items: Array<{ reference: string }> }>('/api/reports?limit=1', operator.token);
+  assert.equal(after.total, before.total + 1, 'stored once');
+  assert.equal(after.items[0]!.reference, reference);
+  assert.deepEqual(phone.problems, []);
 });

@@ -22,6 +22,7 @@ const ReportSent = lazy(() => import('./reports/ReportSent.tsx'));
 const ReportStatusPage = lazy(() => import('./reports/ReportStatusPage.tsx'));
 const ControlRoom = lazy(() => import('./reports/ControlRoom.tsx'));
 const AreaSafetyPage = lazy(() => import('./reports/AreaSafetyPage.tsx'));
+const HeldReports = lazy(() => import('./reports/HeldReports.tsx'));
 
 export function App() {
   return (
@@ -45,6 +46,7 @@ export function App() {
           </Route>
           <Route element={<RequireNavItem id="control-room" />}>
             <Route path="/control-room" element={<Suspense fallback={<Loading what="Loading the control room" />}><ControlRoom /></Suspense>} />
+            <Route path="/control-room/held" element={<Suspense fallback={<Loading />}><HeldReports /></Suspense>} />
           </Route>
           <Route element={<RequireAreaSafetyRole />}>
             <Route path="/control-room/area-safety" element={<Suspense fallback={<Loading />}><AreaSafetyPage audience="staff" /></Suspense>} />

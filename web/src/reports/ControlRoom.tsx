@@ -40,6 +40,12 @@ export default function ControlRoom() {
   const listRef = useRef<HTMLOListElement>(null);
   const errors = useErrorList(feed.error);
 
+  // The feed and the map side by side need the whole window, not GOV.UK's 960 pixels.
+  useEffect(() => {
+    document.body.classList.add('peel-control-wide');
+    return () => document.body.classList.remove('peel-control-wide');
+  }, []);
+
   useEffect(() => {
     getCategories()
       .then((r) => setCategories(r.categories))
@@ -74,6 +80,14 @@ export default function ControlRoom() {
       <h1 className="govuk-heading-l">Control room</h1>
       <p className="govuk-body-s" role="status" data-testid="feed-connection">
         {CONNECTION_TEXT[feed.connection]}. {feed.items.length} shown of {feed.total}.{' '}
+        {canTriage && (
+          <>
+            <Link className="govuk-link" to="/control-room/held">
+              Held for checking
+            </Link>
+            {' · '}
+          </>
+        )}
         <Link className="govuk-link" to="/control-room/area-safety">
           Area safety
         </Link>
@@ -127,12 +141,12 @@ function FeedRow({ item, selected, fresh, onSelect }: { item: ReportItem; select
           {item.authorHandle ? ` · ${item.authorHandle}` : ''} · {formatDateTime(item.receivedAt)}
         </span>
         <span className="govuk-!-display-block govuk-!-margin-bottom-1">
-          <strong className={`govuk-tag govuk-tag--${item.status === 'received' ? 'red' : item.status === 'closed' ? 'grey' : 'blue'}`}>{statusText(item.status)}</strong>{' '}
-          {item.threadSize > 1 && <strong className="govuk-tag govuk-tag--yellow">{item.threadSize} in thread</strong>}{' '}
+          <strong className={`govuk-tag peel-control__tag govuk-tag--${item.status === 'received' ? 'red' : item.status === 'closed' ? 'grey' : 'blue'}`}>{statusText(item.status)}</strong>{' '}
+          {item.threadSize > 1 && <strong className="govuk-tag peel-control__tag govuk-tag--yellow">{item.threadSize} in thread</strong>}{' '}
           {item.photos > 0 && <span className="govuk-body-s">{item.photos === 1 ? '1 photo' : `${item.photos} photos`}</span>}
         </span>
         {/* As the sender wrote it, as text. */}
-        <span className="govuk-body govuk-!-display-block govuk-!-margin-bottom-0 peel-control__text">{clip(item.description)}</span>
+        <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0 peel-control__text">{clip(item.description)}</span>
         <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
           {item.latitude === null ? 'No location' : item.locationInferred ? `Place guessed from "${item.placeName ?? ''}"` : item.placeName ?? ''}
           {item.assignedTeam || item.assignedOfficer ? ` · Assigned to ${[item.assignedTeam, item.assignedOfficer].filter(Boolean).join(', ')}` : ''}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { GeoJSONSource, Map as MapLibreMap, MapLayerMouseEvent } from 'maplibre-gl';
+import { Marker, type GeoJSONSource, type Map as MapLibreMap, type MapLayerMouseEvent } from 'maplibre-gl';
 import { makeMap } from './maplibre.ts';
 
 export interface MapPoint {
@@ -103,8 +103,43 @@ export default function ReportsMap({ points, selected, styleUrl, onSelect, onAre
       const round = (n: number) => Math.round(n * 1e5) / 1e5;
       onAreaRef.current?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((n, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, round(n)))).join(','));
     });
+    // How many each cluster holds, written on it. A map with no basemap has no fonts for
+    // MapLibre's own labels, so these are small HTML labels kept on top of the circles.
+    const labels = new Map<number, Marker>();
+    const updateLabels = () => {
+      if (!map.getLayer(CLUSTERS)) return;
+      const seen = new Set<number>();
+      for (const feature of map.queryRenderedFeatures({ layers: [CLUSTERS] })) {
+        const id = feature.properties?.cluster_id as number;
+        if (seen.has(id) || feature.geometry.type !== 'Point') continue;
+        seen.add(id);
+        const at = feature.geometry.coordinates as [number, number];
+        const text = String(feature.properties?.point_count ?? '');
+        const label = labels.get(id);
+        if (label) {
+          label.setLngLat(at);
+          label.getElement().textContent = text;
+        } else {
+          const element = document.createElement('span');
+          element.className = 'peel-control__cluster-count';
+          element.setAttribute('aria-hidden', 'true');
+          element.textContent = text;
+          labels.set(id, new Marker({ element }).setLngLat(at).addTo(map));
+        }
+      }
+      for (const [id, label] of labels) {
+        if (seen.has(id)) continue;
+        label.remove();
+        labels.delete(id);
+      }
+    };
+    map.on('moveend', updateLabels);
+    map.on('sourcedata', (event) => {
+      if (event.sourceId === SOURCE && event.isSourceLoaded) updateLabels();
+    });
     // What is drawn, for tests and for anyone checking the map against the feed.
     map.on('idle', () => {
+      updateLabels();
       const shown = map.getLayer(POINTS) ? map.queryRenderedFeatures({ layers: [POINTS] }) : [];
       const clusters = map.getLayer(CLUSTERS) ? map.queryRenderedFeatures({ layers: [CLUSTERS] }) : [];
       element.dataset.shown = shown.map((f) => String(f.properties?.id)).join(' ');

@@ -27,26 +27,50 @@ export function clearDraft(): void {
   localStorage.removeItem(DRAFT_KEY);
 }
 
-/** Saves the draft a moment after each change; says when it was last saved. */
+/** Saves the draft a moment after each change, and at once when the page is hidden or closed; says when it was last saved. */
 export function useDraftAutosave<T>(draft: T, enabled: boolean): Date | null {
   const [savedAt, setSavedAt] = useState<Date | null>(null);
   const first = useRef(true);
+  const pending = useRef<T | null>(null);
   useEffect(() => {
     // Opening the form is not a change: do not announce a save for it.
     if (first.current) {
       first.current = false;
       return;
     }
-    if (!enabled) return;
+    if (!enabled) {
+      pending.current = null;
+      return;
+    }
+    pending.current = draft;
     const timer = setTimeout(() => {
-      try {
-        localStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
-        setSavedAt(new Date());
-      } catch {
-        // Storage full or blocked (private browsing): the form still works, it just is not kept.
-      }
+      if (save(draft)) setSavedAt(new Date());
+      pending.current = null;
     }, 400);
     return () => clearTimeout(timer);
   }, [draft, enabled]);
+  // A phone may close the page without warning: write what is waiting as soon as it is hidden.
+  useEffect(() => {
+    const flush = () => {
+      if (pending.current !== null && save(pending.current)) pending.current = null;
+    };
+    const hidden = () => document.visibilityState === 'hidden' && flush();
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', hidden);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      document.removeEventListener('visibilitychange', hidden);
+    };
+  }, []);
   return savedAt;
+}
+
+function save(draft: unknown): boolean {
+  try {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+    return true;
+  } catch {
+    // Storage full or blocked (private browsing): the form still works, it just is not kept.
+    return false;
+  }
 }

@@ -11,10 +11,20 @@ import { isTransient, postReport, tokenOf, uploadPhoto } from './public-api.ts';
  */
 const CHANGED = 'peel-outbox-changed';
 let running: Promise<void> | null = null;
+/** asked again while a run was going: run once more after it (the phone may be back online since) */
+let again = false;
 
 export function flushOutbox(): Promise<void> {
-  running ??= flush().finally(() => {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = flush().finally(() => {
     running = null;
+    if (again) {
+      again = false;
+      void flushOutbox();
+    }
   });
   return running;
 }

@@ -105,3 +105,11 @@ export function matches(item: ReportItem, filters: FeedFilters): boolean {
   }
   return true;
 }
+
+export function listHeld(signal?: AbortSignal) {
+  return api<{ items: ReportItem[]; total: number }>('/api/reports/moderation?limit=100', { signal });
+}
+
+export function moderate(reference: string, decision: 'release' | 'reject', note?: string) {
+  return api<ReportItem>(`/api/reports/${encodeURIComponent(reference)}/moderate`, { method: 'POST', body: { decision, ...(note ? { note } : {}) } });
+}

@@ -49,35 +49,66 @@ export function useFeed(filters: FeedFilters): Feed {
   useEffect(() => {
     const controller = new AbortController();
     let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    /** the newest event seen: where a fresh connection resumes */
+    let lastSeq = 0;
     setConnection('connecting');
     setError(null);
+
+    const connect = () => {
+      source?.close();
+      // EventSource resumes by itself (Last-Event-ID) after a dropped connection; but when
+      // it gives up (the browser went offline, the server was down), start a new one from
+      // the last event seen.
+      source = new EventSource(`/api/reports/stream?after=${lastSeq}`);
+      source.onopen = () => setConnection('live');
+      source.onerror = () => {
+        if (source?.readyState !== EventSource.CLOSED) {
+          setConnection('reconnecting');
+          return;
+        }
+        setConnection('reconnecting');
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, navigator.onLine ? 2000 : 5000);
+      };
+      source.onmessage = (message) => {
+        let event: FeedEvent;
+        try {
+          event = JSON.parse(message.data as string) as FeedEvent;
+        } catch {
+          return;
+        }
+        lastSeq = Math.max(lastSeq, event.seq);
+        const known = seqs.current.has(event.reference);
+        if (upsert(event.report, event.seq) && !known && event.kind === 'created') {
+          setTotal((n) => n + 1);
+          setFresh((set) => new Set(set).add(event.reference));
+        }
+      };
+    };
+    const online = () => {
+      if (source?.readyState === EventSource.CLOSED) {
+        clearTimeout(retryTimer);
+        connect();
+      }
+    };
+
     listReports(filters, controller.signal)
       .then(({ items: list, total: count, lastEventId }) => {
         seqs.current = new Map(list.map((i) => [i.reference, lastEventId]));
+        lastSeq = lastEventId;
         setItems(list);
         setTotal(count);
-        source = new EventSource(`/api/reports/stream?after=${lastEventId}`);
-        source.onopen = () => setConnection('live');
-        source.onerror = () => setConnection(source?.readyState === EventSource.CLOSED ? 'connecting' : 'reconnecting');
-        source.onmessage = (message) => {
-          let event: FeedEvent;
-          try {
-            event = JSON.parse(message.data as string) as FeedEvent;
-          } catch {
-            return;
-          }
-          const known = seqs.current.has(event.reference);
-          if (upsert(event.report, event.seq) && !known && event.kind === 'created') {
-            setTotal((n) => n + 1);
-            setFresh((set) => new Set(set).add(event.reference));
-          }
-        };
+        connect();
+        window.addEventListener('online', online);
       })
       .catch((e: unknown) => {
         if (!controller.signal.aborted) setError(`The feed could not be loaded. ${messageOf(e)}`);
       });
     return () => {
       controller.abort();
+      clearTimeout(retryTimer);
+      window.removeEventListener('online', online);
       source?.close();
     };
   }, [filters.channel, filters.category, filters.status, filters.bbox]);
