@@ -131,5 +131,16 @@ export const reportsMigrations: MigrationSet = {
           .execute();
       },
     },
+    {
+      // Near-duplicate grouping looks for earlier reports in the same and neighbouring H3
+      // cells rather than scanning every report in the time window.
+      name: '002_report_cells',
+      async up(db) {
+        await db.schema.alterTable('reports').addColumn('h3_8', 'text').execute();
+        await db.schema.createIndex('reports_cell_time').on('reports').columns(['h3_8', 'occurred_at']).execute();
+        // With it there, SQLite's planner preferred the time index and scanned the whole window.
+        await db.schema.dropIndex('reports_occurred').execute();
+      },
+    },
   ],
 };

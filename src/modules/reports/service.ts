@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
+import { gridDisk, latLngToCell } from 'h3-js';
 import type { Actor } from '../../platform/actor.ts';
 import { record } from '../../platform/audit/service.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
@@ -172,8 +173,8 @@ const FUTURE_SLACK_MS = 10 * 60_000;
 
 /**
  * Stores a report, its first status message and its feed event, and audits the
- * collection, all in one transaction committed before the caller replies. A retry with the
- * same idempotency key (also one racing the first) gets the first attempt's reference and link.
+ * collection, all committed before the caller replies. A retry with the same idempotency
+ * key (also one racing the first) gets the first attempt's reference and link.
  */
 export async function submitReport(db: Db, actor: Actor, input: NewReport, intake: Intake): Promise<Submitted> {
   const occurred = Date.parse(input.occurredAt);
@@ -183,40 +184,112 @@ export async function submitReport(db: Db, actor: Actor, input: NewReport, intak
   if (!category || (category.active !== 1 && intake.channel === 'web')) {
     throw new PeelError('invalid_request', `body.category: "${input.category.slice(0, 80)}" is not one of the report categories.`, 400);
   }
-  const hold = input.website?.trim() ? 'honeypot' : (intake.hold ?? null);
-  const key = intake.idempotencyKey;
-  const idemHash = key ? idempotencyHash(key) : null;
+  const job: Job = { actor, input: { ...input, category: category.code, occurredAt: new Date(occurred).toISOString() }, intake, hold: input.website?.trim() ? 'honeypot' : (intake.hold ?? null) };
+  return batcher(db).add(job);
+}
 
-  const attempt = async (): Promise<Submitted> => {
-    const result = await db.transaction().execute(async (trx) => {
-      await store.lockFeed(trx);
-      if (idemHash) {
-        const existing = await store.findByIdempotency(trx, idemHash);
-        if (existing) return { reference: existing.reference, statusToken: unseal(existing.sealed_token!, key!), created: false, held: existing.held === 1 };
+interface Job {
+  actor: Actor;
+  input: NewReport;
+  intake: Intake;
+  hold: string | null;
+}
+
+/**
+ * Group commit: reports that arrive while a transaction is being written wait for the
+ * next one and share its commit. Each transaction must take its turn at the feed's order
+ * and the audit chain, and a commit waits for the disk; sharing one commit among many
+ * reports is what lets a burst of hundreds a second through. Nobody is answered before
+ * the transaction holding their report has committed.
+ */
+function batcher(db: Db) {
+  let b = batchers.get(db);
+  if (!b) {
+    const queue: Array<{ job: Job; done: (r: Submitted) => void; fail: (e: unknown) => void }> = [];
+    let running = false;
+    const drain = async () => {
+      running = true;
+      while (queue.length) {
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          const results = await writeBatch(db, batch.map((x) => x.job));
+          batch.forEach((x, i) => x.done(results[i]!));
+        } catch {
+          // One bad apple (a reference that happened to be taken, a retry racing on
+          // another server): write them one by one, so only that one is tried again.
+          for (const x of batch) await writeAlone(db, x.job).then(x.done, x.fail);
+        }
+        if (batch.some((x) => !x.job.hold)) feedNotifier(db).notify();
       }
-      const now = new Date().toISOString();
+      running = false;
+    };
+    b = {
+      add: (job: Job) =>
+        new Promise<Submitted>((done, fail) => {
+          queue.push({ job, done, fail });
+          if (!running) void drain();
+        }),
+    };
+    batchers.set(db, b);
+  }
+  return b;
+}
+const batchers = new WeakMap<object, { add(job: Job): Promise<Submitted> }>();
+const MAX_BATCH = 200;
+
+async function writeAlone(db: Db, job: Job): Promise<Submitted> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return (await writeBatch(db, [job]))[0]!;
+    } catch (err) {
+      // A reference already taken, or the same idempotency key committed meanwhile by
+      // another server: the next try picks another reference, or finds that first attempt.
+      if (store.isUniqueViolation(err) && tries < 3) continue;
+      throw err;
+    }
+  }
+}
+
+/** Statements per batch, not per report: one SQL round trip per step, whatever the batch size. */
+async function writeBatch(db: Db, jobs: Job[]): Promise<Submitted[]> {
+  return db.transaction().execute(async (trx) => {
+    const hashes = jobs.map((j) => (j.intake.idempotencyKey ? idempotencyHash(j.intake.idempotencyKey) : null));
+    const existing = new Map((await store.findByIdempotencyHashes(trx, hashes.filter((h): h is string => h !== null))).map((r) => [r.idempotency_hash!, r]));
+    const results: Submitted[] = [];
+    const fresh: Array<{ row: Omit<ReportRow, 'id'>; job: Job }> = [];
+    const byHash = new Map<string, Submitted>();
+    const now = new Date().toISOString();
+    jobs.forEach((job, i) => {
+      const { input, intake } = job;
+      const key = intake.idempotencyKey;
+      const idemHash = hashes[i]!;
+      if (key && idemHash) {
+        const twin = byHash.get(idemHash);
+        if (twin) return void results.push({ ...twin, created: false });
+        const first = existing.get(idemHash);
+        if (first) return void results.push({ reference: first.reference, statusToken: unseal(first.sealed_token!, key), created: false, held: first.held === 1 });
+      }
       const statusToken = randomBytes(32).toString('base64url');
-      const occurredAt = new Date(occurred).toISOString();
       const row: Omit<ReportRow, 'id'> = {
         reference: newReference(),
         channel: intake.channel,
         source_id: intake.sourceId ?? null,
         external_id: intake.externalId ?? null,
         author_handle: intake.authorHandle ?? null,
-        category: category.code,
+        category: input.category,
         description: input.description,
         latitude: input.latitude,
         longitude: input.longitude,
         location_precision_m: input.locationPrecisionMetres ?? null,
         location_inferred: intake.locationInferred ? 1 : 0,
         place_name: input.placeName ?? null,
-        occurred_at: occurredAt,
+        occurred_at: input.occurredAt,
         received_at: now,
         updated_at: now,
         contact: input.contact && Object.values(input.contact).some((v) => v) ? JSON.stringify(input.contact) : null,
         status: 'received',
-        held: hold ? 1 : 0,
-        flag_reason: hold,
+        held: job.hold ? 1 : 0,
+        flag_reason: job.hold,
         assigned_team: null,
         assigned_officer: null,
         merged_into: null,
@@ -225,49 +298,78 @@ export async function submitReport(db: Db, actor: Actor, input: NewReport, intak
         idempotency_hash: idemHash,
         sealed_token: key ? seal(statusToken, key) : null,
         status_token_hash: tokenHash(statusToken),
+        h3_8: input.latitude !== null && input.longitude !== null ? latLngToCell(input.latitude, input.longitude, 8) : null,
       };
-      const id = await store.insertReport(trx, row);
-      const thread = hold ? null : await findThread(trx, { id, ...row });
-      await store.updateReport(trx, id, { thread_id: thread ?? id });
-      await store.insertMessage(trx, { report_id: id, at: now, kind: 'received', text: 'We have received your report.', public: 1, username: null });
-      if (!hold) await store.insertEvent(trx, id, 'created', now);
-      await record(trx, actor, {
+      const result = { reference: row.reference, statusToken, created: true, held: Boolean(job.hold) };
+      if (idemHash) byHash.set(idemHash, result);
+      results.push(result);
+      fresh.push({ row, job });
+    });
+    if (!fresh.length) return results;
+
+    const ids = await store.insertReports(trx, fresh.map((f) => f.row));
+    const rows: ReportRow[] = fresh.map((f) => ({ id: ids.get(f.row.reference)!, ...f.row }));
+    await assignThreads(trx, rows.filter((r) => r.held === 0));
+    await store.startOwnThreads(trx, rows.map((r) => r.id));
+    await store.insertMessages(trx, rows.map((r) => ({ report_id: r.id, at: now, kind: 'received', text: 'We have received your report.', public: 1, username: null })));
+    // Last, so that the part writers take in turn (the feed's order, the audit chain) is short.
+    await store.lockFeed(trx);
+    await store.insertEvents(trx, rows.filter((r) => r.held === 0).map((r) => ({ report_id: r.id, kind: 'created', at: now })));
+    // One audit entry per caller and kind of report in the batch, naming every report it took.
+    const groups = new Map<string, { job: Job; references: string[]; held: boolean }>();
+    fresh.forEach((f, i) => {
+      const a = f.job.actor;
+      const k = JSON.stringify([a.userId, a.username, a.role, a.ip, f.job.intake.channel, f.job.intake.sourceId ?? null, Boolean(f.job.hold)]);
+      const g = groups.get(k) ?? { job: f.job, references: [], held: Boolean(f.job.hold) };
+      g.references.push(rows[i]!.reference);
+      groups.set(k, g);
+    });
+    for (const g of groups.values()) {
+      await record(trx, g.job.actor, {
         operation: 'collection',
         action: 'reports.submit',
         recordType: 'report',
-        recordIds: [row.reference],
-        details: { channel: intake.channel, category: category.code, held: Boolean(hold), ...(intake.sourceId ? { sourceId: intake.sourceId } : {}) },
+        recordIds: g.references,
+        details: { channel: g.job.intake.channel, held: g.held, ...(g.job.intake.sourceId ? { sourceId: g.job.intake.sourceId } : {}) },
       });
-      return { reference: row.reference, statusToken, created: true, held: Boolean(hold) };
-    });
-    if (result.created && !result.held) feedNotifier(db).notify();
-    return result;
-  };
-
-  for (let tries = 0; ; tries++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      // A reference that happened to be taken already, or a retry racing on another server
-      // that committed first: try again, and the second time the retry finds the first.
-      if (store.isUniqueViolation(err) && tries < 3) continue;
-      throw err;
     }
-  }
+    return results;
+  });
 }
 
-/** The thread an incoming report joins: a near-duplicate's, or null to start its own. */
-async function findThread(db: Db, row: ReportRow): Promise<number | null> {
-  const occurred = Date.parse(row.occurred_at);
+const asMessage = (r: store.ThreadCandidate) => ({ id: r.id, threadId: r.thread_id, latitude: r.latitude, longitude: r.longitude, time: Date.parse(r.occurred_at), text: r.description });
+
+/**
+ * Puts each new report into the thread of a near-duplicate, if it has one: among reports
+ * already stored (in its H3 cell and the ring around it, within the time window) and
+ * earlier ones in the same batch. The rest start threads of their own.
+ */
+async function assignThreads(db: Db, rows: ReportRow[]): Promise<void> {
+  if (!rows.length) return;
   const window = DEFAULT_THREADING.maxMillis;
-  const near = await store.recentNear(db, {
-    latitude: row.latitude,
-    longitude: row.longitude,
-    from: new Date(occurred - window).toISOString(),
-    to: new Date(occurred + window).toISOString(),
-  });
-  const asMessage = (r: ReportRow) => ({ id: r.id, threadId: r.thread_id, latitude: r.latitude, longitude: r.longitude, time: Date.parse(r.occurred_at), text: r.description });
-  return threadFor(asMessage(row), near.filter((r) => r.id !== row.id).map(asMessage));
+  const times = rows.map((r) => Date.parse(r.occurred_at));
+  const from = new Date(Math.min(...times) - window).toISOString();
+  const to = new Date(Math.max(...times) + window).toISOString();
+  // Resolution 8 cells are about 0.8 km apart: a cell and its ring hold everything within 500 m.
+  const disks = new Map(rows.map((r) => [r.id, r.h3_8 ? new Set(gridDisk(r.h3_8, 1)) : null]));
+  const cells = [...new Set(rows.flatMap((r) => [...(disks.get(r.id) ?? [])]))];
+  const ids = new Set(rows.map((r) => r.id));
+  const located = cells.length ? await store.recentNear(db, { cells, from, to }) : [];
+  const unlocated = rows.some((r) => !r.h3_8) ? await store.recentNear(db, { cells: null, from, to }) : [];
+  const stored = [...located, ...unlocated].filter((r) => !ids.has(r.id));
+  const done: store.ThreadCandidate[] = [];
+  const updates = new Map<number, number[]>();
+  for (const r of rows) {
+    const disk = disks.get(r.id);
+    const candidates = [...stored, ...done].filter((c) => (disk ? c.h3_8 !== null && disk.has(c.h3_8) : c.h3_8 === null));
+    const thread = threadFor(asMessage(r), candidates.map(asMessage));
+    if (thread !== null) {
+      r.thread_id = thread;
+      updates.set(thread, [...(updates.get(thread) ?? []), r.id]);
+    }
+    done.push(r);
+  }
+  for (const [thread, members] of updates) await store.setThread(db, members, thread);
 }
 
 // ——— the reporter's status page ———

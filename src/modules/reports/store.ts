@@ -32,6 +32,8 @@ export interface ReportRow {
   idempotency_hash: string | null;
   sealed_token: string | null;
   status_token_hash: string;
+  /** the H3 cell (resolution 8) of a located report */
+  h3_8: string | null;
 }
 
 export interface CategoryRow {
@@ -173,6 +175,36 @@ export async function insertReport(db: Db, row: Omit<ReportRow, 'id'>): Promise<
   return Number(r.id);
 }
 
+/** Several reports in one statement; answers each one's id by its reference. */
+export async function insertReports(db: Db, rows: Array<Omit<ReportRow, 'id'>>): Promise<Map<string, number>> {
+  if (!rows.length) return new Map();
+  const r = await t(db).insertInto('reports').values(rows).returning(['id', 'reference']).execute();
+  return new Map(r.map((x) => [x.reference, Number(x.id)]));
+}
+
+export async function setThread(db: Db, ids: number[], threadId: number): Promise<void> {
+  if (ids.length) await t(db).updateTable('reports').set({ thread_id: threadId }).where('id', 'in', ids).execute();
+}
+
+/** A report with no thread of its own yet starts one: its thread is itself. */
+export async function startOwnThreads(db: Db, ids: number[]): Promise<void> {
+  if (ids.length) await t(db).updateTable('reports').set((eb) => ({ thread_id: eb.ref('id') })).where('id', 'in', ids).where('thread_id', 'is', null).execute();
+}
+
+export async function findByIdempotencyHashes(db: Db, hashes: string[]): Promise<ReportRow[]> {
+  if (!hashes.length) return [];
+  return t(db).selectFrom('reports').selectAll().where('idempotency_hash', 'in', hashes).execute();
+}
+
+export async function insertMessages(db: Db, rows: Array<Omit<MessageRow, 'id'>>): Promise<void> {
+  if (rows.length) await t(db).insertInto('report_messages').values(rows).execute();
+}
+
+/** Feed events in the order given; call lockFeed first in the same transaction. */
+export async function insertEvents(db: Db, rows: Array<{ report_id: number; kind: string; at: string }>): Promise<void> {
+  if (rows.length) await t(db).insertInto('report_events').values(rows).execute();
+}
+
 export async function updateReport(db: Db, id: number, patch: Partial<Omit<ReportRow, 'id'>>): Promise<void> {
   await t(db).updateTable('reports').set(patch).where('id', '=', id).execute();
 }
@@ -226,18 +258,12 @@ export async function listReports(db: Db, f: ReportFilter, limit: number, offset
   return { rows, total: Number(n) };
 }
 
-/** Reports near a place and time, for grouping near-duplicates. */
-export function recentNear(db: Db, around: { latitude: number | null; longitude: number | null; from: string; to: string }, limit = 200): Promise<ReportRow[]> {
-  let q = t(db).selectFrom('reports').selectAll().where('occurred_at', '>=', around.from).where('occurred_at', '<=', around.to).where('merged_into', 'is', null).where('held', '=', 0);
-  if (around.latitude !== null && around.longitude !== null) {
-    // About 1 km either way: the pure function decides the exact distance.
-    const dLat = 0.01;
-    const dLon = 0.01 / Math.max(0.1, Math.cos((around.latitude * Math.PI) / 180));
-    q = q
-      .where((eb) => eb.or([eb('latitude', 'is', null), eb.and([eb('latitude', '>=', around.latitude! - dLat), eb('latitude', '<=', around.latitude! + dLat)])]))
-      .where((eb) => eb.or([eb('longitude', 'is', null), eb.and([eb('longitude', '>=', around.longitude! - dLon), eb('longitude', '<=', around.longitude! + dLon)])]));
-  }
-  return q.orderBy('id', 'desc').limit(limit).execute();
+/** Reports in these H3 cells (or, for null, without a location) about this time: candidates for near-duplicates. */
+export type ThreadCandidate = Pick<ReportRow, 'id' | 'thread_id' | 'latitude' | 'longitude' | 'occurred_at' | 'description' | 'h3_8'>;
+export function recentNear(db: Db, around: { cells: string[] | null; from: string; to: string }, limit = 500): Promise<ThreadCandidate[]> {
+  let q = t(db).selectFrom('reports').select(['id', 'thread_id', 'latitude', 'longitude', 'occurred_at', 'description', 'h3_8']).where('occurred_at', '>=', around.from).where('occurred_at', '<=', around.to).where('merged_into', 'is', null).where('held', '=', 0);
+  q = around.cells ? q.where('h3_8', 'in', around.cells) : q.where('h3_8', 'is', null);
+  return q.orderBy('occurred_at', 'desc').limit(limit).execute();
 }
 
 /** Located, not held, not merged reports received from…to, for area safety. */
