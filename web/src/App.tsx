@@ -23,6 +23,7 @@ const ReportStatusPage = lazy(() => import('./reports/ReportStatusPage.tsx'));
 const ControlRoom = lazy(() => import('./reports/ControlRoom.tsx'));
 const AreaSafetyPage = lazy(() => import('./reports/AreaSafetyPage.tsx'));
 const HeldReports = lazy(() => import('./reports/HeldReports.tsx'));
+const ReportSettings = lazy(() => import('./reports/ReportSettings.tsx'));
 
 export function App() {
   return (
@@ -47,6 +48,9 @@ export function App() {
           <Route element={<RequireNavItem id="control-room" />}>
             <Route path="/control-room" element={<Suspense fallback={<Loading what="Loading the control room" />}><ControlRoom /></Suspense>} />
             <Route path="/control-room/held" element={<Suspense fallback={<Loading />}><HeldReports /></Suspense>} />
+          </Route>
+          <Route element={<RequireNavItem id="report-sources" />}>
+            <Route path="/reports/settings" element={<Suspense fallback={<Loading />}><ReportSettings /></Suspense>} />
           </Route>
           <Route element={<RequireAreaSafetyRole />}>
             <Route path="/control-room/area-safety" element={<Suspense fallback={<Loading />}><AreaSafetyPage audience="staff" /></Suspense>} />
