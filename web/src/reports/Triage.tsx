@@ -4,7 +4,7 @@ import { formatDateTime } from '../format.ts';
 import { ErrorSummary, SuccessBanner, TextInput, type FormError } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { Radios, Textarea } from './fields.tsx';
-import { channelText, getReport, statusText, triage, type ReportDetail, type ReportItem, type TriageStep } from './staff-api.ts';
+import { channelText, getReport, listThread, statusText, triage, type ReportDetail, type ReportItem, type TriageStep } from './staff-api.ts';
 
 /**
  * One report in full, and the triage steps: acknowledge, assign, link to an incident or
@@ -35,6 +35,20 @@ export function Triage({
   const [reply, setReply] = useState('');
   const [reason, setReason] = useState('');
   const [closeMessage, setCloseMessage] = useState('');
+  const [thread, setThread] = useState<ReportItem[]>([]);
+
+  // The rest of its thread, to merge duplicates with one press.
+  useEffect(() => {
+    if (item.threadSize < 2) {
+      setThread([]);
+      return;
+    }
+    const controller = new AbortController();
+    listThread(item.threadId, controller.signal)
+      .then((r) => setThread(r.items.filter((other) => other.reference !== item.reference)))
+      .catch(() => setThread([]));
+    return () => controller.abort();
+  }, [item.reference, item.threadId, item.threadSize, item.updatedAt]);
 
   // Reload the full report whenever it changes (a step here, or someone else's in the feed).
   useEffect(() => {
@@ -59,6 +73,8 @@ export function Triage({
       onChanged(updated);
       reset?.();
       setDone(success);
+      // A merged report leaves the feed: carry on with the one it was merged into.
+      if (step.step === 'merge') onSelect(updated.reference);
     } catch (e) {
       setErrors([{ field, message: messageOf(e) }]);
     } finally {
@@ -199,6 +215,36 @@ export function Triage({
               Link
             </button>
           </form>
+
+          {thread.length > 0 && (
+            <>
+              <h3 className="govuk-heading-s">Same thread</h3>
+              <p className="govuk-body-s">These look like the same thing (same place, time and similar words). Merging closes this report and tells its reporter.</p>
+              <ul className="govuk-list" data-testid="thread">
+                {thread.map((other) => (
+                  <li key={other.reference} className="peel-control__thread-item">
+                    <button type="button" className="peel-link-button govuk-link" onClick={() => onSelect(other.reference)}>
+                      {other.reference}
+                    </button>{' '}
+                    <span className="govuk-body-s">
+                      {statusText(other.status)} · {formatDateTime(other.receivedAt)}
+                    </span>
+                    <br />
+                    <span className="govuk-body-s peel-control__text">{other.description.length > 140 ? `${other.description.slice(0, 139)}…` : other.description}</span>
+                    <br />
+                    <button
+                      type="button"
+                      className="govuk-button govuk-button--secondary govuk-!-margin-bottom-2"
+                      disabled={busy}
+                      onClick={() => void run({ step: 'merge', into: other.reference }, 'merge-into', `${item.reference} merged into ${other.reference}.`)}
+                    >
+                      Merge {item.reference} into {other.reference}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
 
           <form onSubmit={submit(() => need(into, 'merge-into', 'Enter the reference of the report to keep') && void run({ step: 'merge', into: into.trim().toUpperCase() }, 'merge-into', `${item.reference} merged into ${into.trim().toUpperCase()}.`, () => setInto('')))}>
             <h3 className="govuk-heading-s">Merge a duplicate</h3>

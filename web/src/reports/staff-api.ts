@@ -113,3 +113,8 @@ export function listHeld(signal?: AbortSignal) {
 export function moderate(reference: string, decision: 'release' | 'reject', note?: string) {
   return api<ReportItem>(`/api/reports/${encodeURIComponent(reference)}/moderate`, { method: 'POST', body: { decision, ...(note ? { note } : {}) } });
 }
+
+/** The other reports in a thread of near-duplicates (same place, time window and similar words). */
+export function listThread(threadId: number, signal?: AbortSignal) {
+  return api<{ items: ReportItem[]; total: number }>(`/api/reports${queryString({ thread: threadId, limit: 50 })}`, { signal });
+}
