@@ -322,6 +322,7 @@ test('a report whose reply was lost on the way is sent again with the same key a
   const before = await apiGet<{ total: number }>('/api/reports?limit=1', operator.token);
   const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, geolocation: HERE, permissions: ['geolocation'] }, [
     /Failed to load resource: net::ERR_CONNECTION_RESET/,
+    /Failed to load resource: net::ERR_INTERNET_DISCONNECTED/,
   ]);
   const { page } = phone;
   // The first attempt reaches the server, which stores the report, but its answer never arrives.

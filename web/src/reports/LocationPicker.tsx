@@ -38,6 +38,7 @@ export default function LocationPicker({ point, precision, styleUrl, center, onP
       label: 'Map: tap where it happened. Use the arrow keys to move and plus and minus to zoom.',
       center: point ? [point.longitude, point.latitude] : center,
       zoom: point ? 15 : center ? 11 : undefined,
+      cooperative: true,
       onLayers: (m) => {
         m.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({ id: 'picked-area', type: 'fill', source: SOURCE, filter: ['==', ['get', 'kind'], 'area'], paint: { 'fill-color': '#1d70b8', 'fill-opacity': 0.2 } });

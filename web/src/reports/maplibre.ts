@@ -22,7 +22,15 @@ export const DEFAULT_VIEW = { center: [-1.5, 52.7] as [number, number], zoom: 5.
  */
 export function makeMap(
   container: HTMLElement,
-  options: { styleUrl: string | null; label: string; center?: [number, number]; zoom?: number; onLayers: (map: MapLibreMap) => void },
+  options: {
+    styleUrl: string | null;
+    label: string;
+    center?: [number, number];
+    zoom?: number;
+    /** a map inside a long page: one finger (or the mouse wheel) scrolls the page, two fingers (or Ctrl) move the map */
+    cooperative?: boolean;
+    onLayers: (map: MapLibreMap) => void;
+  },
 ): MapLibreMap {
   const map = new MapLibreMap({
     container,
@@ -35,6 +43,7 @@ export function makeMap(
     touchPitch: false,
     fadeDuration: 0,
     maxZoom: 18,
+    cooperativeGestures: options.cooperative ?? false,
   });
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();

@@ -4,6 +4,9 @@ import { listReports, matches, type FeedEvent, type FeedFilters, type ReportItem
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
+/** The most the page holds; older ones are a filter or a search away. */
+const MAX_ITEMS = 500;
+
 export interface Feed {
   items: ReportItem[];
   total: number;
@@ -31,18 +34,38 @@ export function useFeed(filters: FeedFilters): Feed {
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
 
-  const upsert = (item: ReportItem, seq: number | null) => {
+  // Events are applied in batches, at most 20 times a second: a burst of hundreds of
+  // reports a second then costs a few renders, not one per report.
+  const pending = useRef<{ items: ReportItem[]; fresh: string[] }>({ items: [], fresh: [] });
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const flush = () => {
+    timer.current = null;
+    const batch = pending.current;
+    pending.current = { items: [], fresh: [] };
+    setItems((list) => {
+      const byReference = new Map(list.map((i) => [i.reference, i]));
+      for (const item of batch.items) {
+        if (matches(item, filtersRef.current)) byReference.set(item.reference, item);
+        else byReference.delete(item.reference);
+      }
+      // Newest first, by when each was received; the oldest fall off a long list.
+      return [...byReference.values()].sort((x, y) => y.receivedAt.localeCompare(x.receivedAt) || y.reference.localeCompare(x.reference)).slice(0, MAX_ITEMS);
+    });
+    if (batch.fresh.length > 0) {
+      setTotal((n) => n + batch.fresh.length);
+      setFresh((set) => new Set([...set, ...batch.fresh]));
+    }
+  };
+
+  /** Queues a report for the list; false if this event is no newer than what is held. */
+  const upsert = (item: ReportItem, seq: number | null, isNew = false) => {
     if (seq !== null) {
       if ((seqs.current.get(item.reference) ?? 0) >= seq) return false;
       seqs.current.set(item.reference, seq);
     }
-    setItems((list) => {
-      const others = list.filter((i) => i.reference !== item.reference);
-      if (!matches(item, filtersRef.current)) return others;
-      // Newest first, by when each was received.
-      const next = [...others, item].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.reference.localeCompare(a.reference));
-      return next;
-    });
+    pending.current.items.push(item);
+    if (isNew) pending.current.fresh.push(item.reference);
+    timer.current ??= setTimeout(flush, 50);
     return true;
   };
 
@@ -80,10 +103,7 @@ export function useFeed(filters: FeedFilters): Feed {
         }
         lastSeq = Math.max(lastSeq, event.seq);
         const known = seqs.current.has(event.reference);
-        if (upsert(event.report, event.seq) && !known && event.kind === 'created') {
-          setTotal((n) => n + 1);
-          setFresh((set) => new Set(set).add(event.reference));
-        }
+        upsert(event.report, event.seq, !known && event.kind === 'created' && matches(event.report, filtersRef.current));
       };
     };
     const online = () => {
@@ -108,6 +128,9 @@ export function useFeed(filters: FeedFilters): Feed {
     return () => {
       controller.abort();
       clearTimeout(retryTimer);
+      if (timer.current !== null) clearTimeout(timer.current);
+      timer.current = null;
+      pending.current = { items: [], fresh: [] };
       window.removeEventListener('online', online);
       source?.close();
     };
