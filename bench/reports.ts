@@ -135,7 +135,8 @@ await new Promise((r) => setTimeout(r, 300));
 const acknowledged = new Set<string>();
 const result = await autocannon({
   url: `${base}/api/reports`,
-  connections: 50,
+  // One connection per report a second: enough that the offered rate does not wait on replies.
+  connections: rate,
   overallRate: rate,
   duration: seconds,
   requests: [
@@ -157,7 +158,7 @@ const stored1 = await countInDatabase(acknowledged);
 const notInFeed = [...acknowledged].filter((r) => !feed.seen.has(r)).length;
 
 console.log('\n1. burst');
-console.log(`   sent ${result.requests.sent}, acknowledged (201) ${acknowledged.size}, other replies ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+console.log(`   sent ${result.requests.sent}, acknowledged (201) ${acknowledged.size}, other replies ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; ${result.requests.sent - acknowledged.size - result.non2xx} still unanswered when autocannon stopped (in the database too)`);
 console.log(`   acceptance latency: p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}, max ${ms(result.latency.max)} (autocannon, ${result.requests.average.toFixed(0)} req/s average)`);
 console.log(`   submission to feed: p50 ${ms(pct(feed.delays, 50))}, p99 ${ms(pct(feed.delays, 99))}, max ${ms(Math.max(...feed.delays))} over ${feed.delays.length} events`);
 console.log(`   in the database: ${stored1.rows} rows; acknowledged but missing: ${stored1.missing}; acknowledged but never in the feed: ${notInFeed}`);
@@ -201,7 +202,8 @@ const restart = (async () => {
 const inflight: Promise<void>[] = [];
 for (let i = 0; Date.now() - burstStart < restartSeconds * 1000; i++) {
   const due = burstStart + (i * 1000) / rate;
-  if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+  const wait = due - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const key = randomUUID();
   keys.push(key);
   pending.add(key);

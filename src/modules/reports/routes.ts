@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Platform, PeelServer } from '../../platform/context.ts';
 import { PeelError } from '../../platform/errors.ts';
 import type { Role } from '../../platform/roles.ts';
+import * as feeds from './feeds.ts';
 import { areaSafety, publicCollection, staffCollection } from './area-safety.ts';
 import type { H3Res } from '../crime/read-store.ts';
 import { feedNotifier } from './notifier.ts';
@@ -482,5 +483,107 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
       response: { 200: category },
     },
     handler: async (req) => service.changeCategory(db, req.actor, req.params.code, req.body),
+  });
+
+  // ——— other channels ———
+
+  const source = z.object({
+    id: z.number(),
+    name: z.string(),
+    kind: z.string(),
+    url: z.string().nullable(),
+    pollSeconds: z.number(),
+    defaultCategory: z.string(),
+    active: z.boolean(),
+    lastPolledAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+  });
+  const ingestReply = z.object({
+    accepted: z.array(z.object({ id: z.string(), reference: z.string() })),
+    duplicates: z.array(z.object({ id: z.string(), reference: z.string() })),
+    rejected: z.array(z.object({ index: z.number(), id: z.string().nullable(), problem: z.string() })),
+  });
+  const sourceId = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+  const feedUrl = z.url({ protocol: /^https?$/, message: 'must be an http or https address' }).max(2000);
+
+  app.get('/api/reports/admin/sources', {
+    config: { roles: ADMIN },
+    schema: { summary: 'Feeds and webhooks that bring messages in (webhook secrets are never shown again)', tags, response: { 200: z.object({ sources: z.array(source) }) } },
+    handler: async () => ({ sources: await feeds.listSources(db) }),
+  });
+
+  app.post('/api/reports/admin/sources', {
+    config: { roles: ADMIN },
+    schema: {
+      summary: "Add an RSS, Atom or JSON Feed source to poll, or a webhook for a partner to push to (its secret is in this reply only); audited",
+      tags,
+      body: z.object({
+        name: text(100),
+        kind: z.enum(feeds.SOURCE_KINDS),
+        url: feedUrl.optional(),
+        pollSeconds: z.number().int().min(1).max(86_400).optional(),
+        defaultCategory: z.string().max(60).optional(),
+      }),
+      response: { 201: z.object({ source, secret: z.string().nullable() }) },
+    },
+    handler: async (req, reply) => reply.status(201).send(await feeds.addSource(db, req.actor, req.body)),
+  });
+
+  app.patch('/api/reports/admin/sources/:id', {
+    config: { roles: ADMIN },
+    schema: {
+      summary: 'Change or switch off a source; audited',
+      tags,
+      params: sourceId,
+      body: z.object({ name: text(100).optional(), url: feedUrl.optional(), pollSeconds: z.number().int().min(1).max(86_400).optional(), active: z.boolean().optional(), defaultCategory: z.string().max(60).optional() }),
+      response: { 200: z.object({ source }) },
+    },
+    handler: async (req) => ({ source: await feeds.changeSource(db, req.actor, req.params.id, req.body) }),
+  });
+
+  app.post('/api/reports/admin/sources/:id/poll', {
+    config: { roles: ADMIN },
+    schema: { summary: 'Poll a feed now: what was taken in, what was seen before, and what was rejected and why', tags, params: sourceId, body: z.object({}).optional(), response: { 200: ingestReply } },
+    handler: async (req) => feeds.pollSource(db, req.actor, req.params.id),
+  });
+
+  app.register(async (scope) => {
+    // The signature covers the body's exact bytes: keep them, and parse only once it checks out.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/reports/webhook/:sourceId', {
+      config: { roles: ANYONE },
+      schema: {
+        summary: 'A partner pushes messages: JSON {"messages":[…]}, signed with X-Peel-Timestamp and X-Peel-Signature (HMAC-SHA256 with the source\'s secret)',
+        tags,
+        params: z.object({ sourceId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).or(z.string().max(40)) }),
+        response: { 202: ingestReply },
+      },
+      handler: async (req, reply) => {
+        const id = typeof req.params.sourceId === 'number' ? req.params.sourceId : NaN;
+        if (!Number.isFinite(id)) throw new PeelError('not_found', 'Webhook source was not found.', 404);
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body === undefined ? '' : JSON.stringify(req.body));
+        const result = await feeds.receiveWebhook(db, req.actor, id, raw, header(req, 'x-peel-signature'), header(req, 'x-peel-timestamp'));
+        return reply.status(202).send(result);
+      },
+    });
+  });
+
+  // Feeds are polled by the server that is listening; tests and the CLI poll on demand.
+  let polling = false;
+  let timer: NodeJS.Timeout | null = null;
+  app.addHook('onListen', async () => {
+    timer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      feeds
+        .pollDue(db)
+        .catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'report feeds: poll failed'))
+        .finally(() => (polling = false));
+    }, 1000);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
   });
 }

@@ -106,7 +106,7 @@ export async function toItems(db: Db, rows: ReportRow[]): Promise<ReportItem[]> 
   const threads = [...new Set(rows.map((r) => r.thread_id ?? r.id))];
   const mergedIds = [...new Set(rows.flatMap((r) => (r.merged_into ? [r.merged_into] : [])))];
   const [labels, links, photos, sizes, merged, sources] = await Promise.all([
-    store.categoryLabels(db),
+    cachedCategories(db).then((m) => new Map([...m].map(([code, c]) => [code, c.label]))),
     store.linksFor(db, ids),
     store.photoCounts(db, ids),
     store.threadSizes(db, threads),
@@ -180,7 +180,7 @@ export async function submitReport(db: Db, actor: Actor, input: NewReport, intak
   const occurred = Date.parse(input.occurredAt);
   if (!Number.isFinite(occurred)) throw new PeelError('invalid_request', 'body.occurredAt: must be a date and time.', 400);
   if (occurred > Date.now() + FUTURE_SLACK_MS) throw new PeelError('invalid_request', 'body.occurredAt: is in the future; say when it happened.', 400);
-  const category = await store.findCategory(db, input.category);
+  const category = (await cachedCategories(db)).get(input.category);
   if (!category || (category.active !== 1 && intake.channel === 'web')) {
     throw new PeelError('invalid_request', `body.category: "${input.category.slice(0, 80)}" is not one of the report categories.`, 400);
   }
@@ -639,6 +639,21 @@ export const moderate = (db: Db, actor: Actor, reference: string, decision: 'rel
 
 // ——— categories ———
 
+/**
+ * The categories, kept for a few seconds: every report is checked against them, and in a
+ * burst a query each would queue behind the writes. This process's own changes clear it at
+ * once; another server's show within the five seconds.
+ */
+const categoryCache = new WeakMap<object, { at: number; list: Promise<Map<string, store.CategoryRow>> }>();
+function cachedCategories(db: Db): Promise<Map<string, store.CategoryRow>> {
+  const hit = categoryCache.get(db);
+  if (hit && Date.now() - hit.at < 5000) return hit.list;
+  const list = store.listCategories(db, false).then((rows) => new Map(rows.map((r) => [r.code, r])));
+  categoryCache.set(db, { at: Date.now(), list });
+  list.catch(() => categoryCache.delete(db));
+  return list;
+}
+
 export interface Category {
   code: string;
   label: string;
@@ -659,7 +674,7 @@ export async function addCategory(db: Db, actor: Actor, input: { code: string; l
     await store.insertCategory(trx, row);
     await record(trx, actor, { operation: 'alteration', action: 'reports.categories.add', recordType: 'report_category', recordIds: [input.code], details: { label: input.label } });
     return toCategory(row);
-  });
+  }).finally(() => categoryCache.delete(db));
 }
 
 export async function changeCategory(db: Db, actor: Actor, code: string, patch: { label?: string | undefined; active?: boolean | undefined; sortOrder?: number | undefined }): Promise<Category> {
@@ -673,5 +688,5 @@ export async function changeCategory(db: Db, actor: Actor, code: string, patch: 
     });
     await record(trx, actor, { operation: 'alteration', action: 'reports.categories.change', recordType: 'report_category', recordIds: [code], details: { ...patch } });
     return toCategory((await store.findCategory(trx, code))!);
-  });
+  }).finally(() => categoryCache.delete(db));
 }

@@ -309,11 +309,6 @@ export async function threadSizes(db: Db, threadIds: number[]): Promise<Map<numb
   return new Map(rows.map((r) => [Number(r.thread_id), Number(r.n)]));
 }
 
-export async function categoryLabels(db: Db): Promise<Map<string, string>> {
-  const rows = await t(db).selectFrom('report_categories').select(['code', 'label']).execute();
-  return new Map(rows.map((r) => [r.code, r.label]));
-}
-
 // ——— messages, links, photos, events ———
 
 export async function insertMessage(db: Db, row: Omit<MessageRow, 'id'>): Promise<void> {

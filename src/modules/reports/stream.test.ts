@@ -1,5 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, openPlatform } from '../../app.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { STAFF_ROLES } from '../../platform/roles.ts';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 
 /** The live feed over a real HTTP connection, as a browser's EventSource reads it. */
@@ -162,4 +168,29 @@ test('held reports stay out of the feed; the public and other roles cannot open 
   assert.equal((await fetch(`${t.url}/api/reports/stream`)).status, 401);
   const analyst = await t.user('analyst');
   assert.equal((await fetch(`${t.url}/api/reports/stream`, { headers: { authorization: `Bearer ${analyst.token}` } })).status, 403);
+});
+
+test('a second server on the same database: a report taken by one appears on the other\'s feed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peel-second-'));
+  const platform = await openPlatform(loadConfig({ PEEL_DB_URL: t.platform.config.PEEL_DB_URL, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'silent', PEEL_WEB_DIR: join(dir, 'web') }, STAFF_ROLES));
+  const second = await buildApp(platform);
+  const url = await second.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const feed = await openFeed();
+    const res = await fetch(`${url}/api/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ category: 'theft', description: 'taken by the second server', latitude: 52.63, longitude: -1.13, occurredAt: new Date().toISOString() }),
+    });
+    assert.equal(res.status, 201);
+    const { reference } = (await res.json()) as { reference: string };
+    // No in-process signal crosses servers: the first server's once-a-second read finds it.
+    await feed.waitFor(1);
+    assert.equal(JSON.parse(feed.events[0]!.data).reference, reference);
+    await feed.close();
+  } finally {
+    await second.close();
+    await platform.database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
