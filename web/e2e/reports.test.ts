@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readPhotoFacts } from '../src/reports/photo-metadata.ts';
@@ -431,4 +433,50 @@ test('two reports of the same thing are merged from their thread, then closed wi
   const merged = await status(second.statusUrl);
   assert.equal(merged.status, 'closed');
   assert.deepEqual(room.problems, []);
+});
+
+test('an administrator adds an RSS feed and checks it; its messages join the control room feed, marked as from the feed', async () => {
+  // A residents' group's feed, served over real HTTP.
+  const rss = readFileSync(resolve(import.meta.dirname, '../../src/modules/reports/fixtures/rss.xml'));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/rss+xml' });
+    res.end(rss);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts.xml`;
+  try {
+    const admin = await peel.user('admin', 'ade.admin');
+    const operator = await peel.user('control_room', 'fee.room');
+    const room = await open({ viewport: { width: 1280, height: 900 } });
+    await signIn(room.page, operator.username);
+    await room.page.goto(`${peel.url}/control-room`);
+    await room.page.getByTestId('feed-connection').filter({ hasText: /^Live/ }).waitFor();
+
+    const desk = await open({ viewport: { width: 1280, height: 900 } });
+    await signIn(desk.page, admin.username);
+    await desk.page.goto(`${peel.url}/reports/settings`);
+    await desk.page.getByLabel('Name', { exact: true }).fill('Leicester community alerts');
+    await desk.page.getByLabel('RSS feed').check();
+    await desk.page.getByLabel('Feed address').fill(feedUrl);
+    await desk.page.getByLabel('Check every (minutes)').fill('60');
+    await desk.page.getByRole('button', { name: 'Add source' }).click();
+    await desk.page.getByText('Leicester community alerts added.').waitFor();
+    await desk.page.getByRole('button', { name: 'Check now (Leicester community alerts)' }).click();
+    const result = await desk.page.getByText(/^Leicester community alerts: \d+ new/).innerText();
+    const accepted = Number(/: (\d+) new/.exec(result)![1]);
+    assert.ok(accepted >= 1, result);
+
+    const fromFeed = room.page.getByTestId('feed-item').filter({ hasText: 'RSS feed' });
+    await fromFeed.filter({ hasText: '@westend_watch' }).waitFor();
+    await room.page.getByLabel('Channel').selectOption('rss');
+    await room.page.waitForFunction(
+      (n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-testid=feed-item]').length === n,
+      accepted,
+    );
+    assert.equal(await room.page.getByTestId('feed-item').filter({ hasNotText: 'RSS feed' }).count(), 0);
+    assert.deepEqual(desk.problems, []);
+    assert.deepEqual(room.problems, []);
+  } finally {
+    server.close();
+  }
 });

@@ -72,13 +72,14 @@ export default function ReportSettings() {
   }, []);
   useEffect(load, [load]);
 
+  /** Runs a change, then reloads; `success` is shown unless the change returns its own message. */
   async function act(what: () => Promise<unknown>, success: string, field?: string) {
     setBusy(true);
     setErrors([]);
     setDone(null);
     try {
-      await what();
-      setDone(success);
+      const said = await what();
+      setDone(typeof said === 'string' ? said : success);
       load();
       return true;
     } catch (e) {
@@ -131,7 +132,7 @@ export default function ReportSettings() {
     if (defaultCategory) body.defaultCategory = defaultCategory;
     await act(
       async () => {
-        const created = await api<{ source: Source; secret?: string }>('/api/reports/admin/sources', { method: 'POST', body });
+        const created = await api<{ source: Source; secret: string | null }>('/api/reports/admin/sources', { method: 'POST', body });
         if (created.secret) setSecret({ name: created.source.name, id: created.source.id, secret: created.secret });
         setSourceName('');
         setSourceUrl('');
@@ -143,9 +144,12 @@ export default function ReportSettings() {
 
   async function poll(source: Source) {
     await act(async () => {
-      const r = await api<{ accepted: number; duplicates: number; rejected: Array<{ item: string; problem: string }> }>(`/api/reports/admin/sources/${source.id}/poll`, { method: 'POST', body: {} });
-      const problems = r.rejected.map((x) => `${x.item}: ${x.problem}`).join('; ');
-      setDone(`${source.name}: ${r.accepted} new, ${r.duplicates} already seen, ${r.rejected.length} refused${problems ? ` (${problems})` : ''}.`);
+      const r = await api<{ accepted: unknown[]; duplicates: unknown[]; rejected: Array<{ index: number; id: string | null; problem: string }> }>(
+        `/api/reports/admin/sources/${source.id}/poll`,
+        { method: 'POST', body: {} },
+      );
+      const problems = r.rejected.map((x) => `item ${x.id ?? x.index + 1}: ${x.problem}`).join('; ');
+      return `${source.name}: ${r.accepted.length} new, ${r.duplicates.length} already seen, ${r.rejected.length} refused${problems ? ` (${problems})` : ''}.`;
     }, '');
   }
 
