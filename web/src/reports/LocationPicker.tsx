@@ -70,8 +70,10 @@ export default function LocationPicker({ point, precision, styleUrl, center, onP
     if (point) {
       features.push({ type: 'Feature', properties: { kind: 'point' }, geometry: { type: 'Point', coordinates: [point.longitude, point.latitude] } });
       if (precision > 0) features.push({ type: 'Feature', properties: { kind: 'area' }, geometry: squareAround(point, precision) });
-      const bounds = map.getBounds();
-      if (!bounds.contains([point.longitude, point.latitude])) map.jumpTo({ center: [point.longitude, point.latitude], zoom: Math.max(map.getZoom(), 14) });
+      // Close in on the spot when it is out of view, or the map is too far out to show the blurring square
+      // (a rough first tap, or "Use my location"): the reporter can then check it, or tap again more exactly.
+      const at: [number, number] = [point.longitude, point.latitude];
+      if (!map.getBounds().contains(at) || map.getZoom() < 12) map.jumpTo({ center: at, zoom: Math.max(map.getZoom(), 15) });
     }
     void source.setData({ type: 'FeatureCollection', features });
   }, [point, precision, version]);
