@@ -20,8 +20,8 @@ before(async () => {
   analyst = await t.user('analyst');
   const db = t.platform.db;
   await insertCrimeRecords(db, [
-    ...many(30, { month: '2022-10', crimeType: 'Burglary', ...HOT }),
-    ...many(30, { month: '2022-09', crimeType: 'Burglary', ...HOT }),
+    ...many(30, { month: '2022-10', crimeType: 'Burglary', ...HOT, lsoaCode: 'E01025001', lsoaName: 'Leicester 001A' }),
+    ...many(30, { month: '2022-09', crimeType: 'Burglary', ...HOT, lsoaCode: 'E01025001', lsoaName: 'Leicester 001A' }),
     ...many(12, { month: '2022-10', crimeType: 'Burglary', ...WARM }),
     ...many(10, { month: '2022-08', crimeType: 'Burglary', ...QUIET }),
     ...many(3, { month: '2022-10', crimeType: 'Burglary', ...TINY }),
@@ -77,9 +77,41 @@ test('the staff map shows the inputs and the score; worked through for the busie
   const average = (20 + (4 + 6 / (90 / 30.44)) + 10 / 3 + 1) / 4;
   assert.ok(Math.abs(fc.average - average) < 0.001);
   assert.ok(Math.abs(hot.score - Math.log2(20.5 / (average + 0.5))) < 0.001);
-  assert.equal(fc.suppressedCells, 1);
+  assert.equal(fc.suppressedAreas, 1);
   assert.equal((await t.app.inject({ method: 'GET', url: '/api/reports/area-safety' })).statusCode, 401);
   const bad = await t.app.inject({ method: 'GET', url: '/api/public/area-safety?res=12' });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.json().error.message, /res/);
+});
+
+test('by LSOA: the boundaries from the crime module, reports placed by point in polygon', async () => {
+  const none = await t.app.inject({ method: 'GET', url: '/api/public/area-safety?by=lsoa' });
+  assert.equal(none.statusCode, 409);
+  assert.match(none.json().error.message, /boundaries have not been loaded/);
+  const d = 0.005;
+  const square = (lon: number, lat: number) => [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]];
+  const now = new Date().toISOString();
+  for (const [code, name, at] of [['E01025001', 'Leicester 001A', HOT], ['E01025002', 'Leicester 002B', WARM]] as const) {
+    await t.platform.db
+      .insertInto('lsoa_boundaries')
+      .values({ lsoa_code: code, lsoa_name: name, geometry: JSON.stringify({ type: 'Polygon', coordinates: square(at.longitude, at.latitude) }), min_longitude: at.longitude - d, min_latitude: at.latitude - d, max_longitude: at.longitude + d, max_latitude: at.latitude + d, source_file: 'test', imported_at: now, updated_at: now })
+      .execute();
+  }
+  await bumpDataVersion(t.platform.db);
+  crimeData(t.platform.db).cubes.invalidate();
+  const res = await t.app.inject({ method: 'GET', url: '/api/reports/area-safety?by=lsoa', headers: { authorization: `Bearer ${analyst.token}` } });
+  assert.equal(res.statusCode, 200, res.body);
+  const fc = res.json();
+  assert.equal(fc.by, 'lsoa');
+  assert.equal(fc.res, null);
+  // Leicester 001A: its 60 crimes. Leicester 002B: no crimes carry its code, 6 reports inside it: under 10, left out.
+  assert.deepEqual(
+    fc.features.map((f: { properties: { lsoaCode: string; lsoaName: string; crimes: number; reports: number } }) => [f.properties.lsoaCode, f.properties.lsoaName, f.properties.crimes, f.properties.reports]),
+    [['E01025001', 'Leicester 001A', 60, 0]],
+  );
+  assert.equal(fc.features[0].geometry.type, 'Polygon');
+  assert.equal(fc.suppressedAreas, 1);
+  const pub = (await t.app.inject({ method: 'GET', url: '/api/public/area-safety?by=lsoa' })).json();
+  assert.ok(pub.features.every((f: { properties: { count: number } }) => f.properties.count >= pub.suppressBelow));
+  assert.deepEqual(Object.keys(pub.features[0].properties).sort(), ['count', 'level', 'lsoaCode', 'lsoaName']);
 });

@@ -1,33 +1,40 @@
 import { latLngToCell } from 'h3-js';
 import type { Db } from '../../platform/db/index.ts';
+import { PeelError } from '../../platform/errors.ts';
+import { areaContains, compileArea, type AreaGeometry, type CompiledArea } from '../../lib/geometry.ts';
 import { monthIndex, monthText } from '../../lib/months.ts';
-import { cellGeometry, crimeData, hexes, meta } from '../crime/query.ts';
+import { cellGeometry, crimeData, hexes, lsoaBoundaries, lsoas, meta } from '../crime/query.ts';
 import type { H3Res } from '../crime/read-store.ts';
 import { locatedReportsBetween } from './store.ts';
 
 /**
  * Areas likely safer or more dangerous than the force area's average: recorded crime (read
- * through the crime module's query functions) and recent reports, per H3 cell. Only counts
- * leave this file; no report's text, reference or point does.
+ * through the crime module's query functions) and recent reports, per H3 cell or LSOA. Only
+ * counts leave this file; no report's text, reference or point does.
  */
 
-/** No cell with fewer events than this is shown, to the public or to staff. */
+/** No area with fewer events than this is shown, to the public or to staff. */
 export const SUPPRESS_BELOW = 10;
 const SMOOTHING = 0.5;
 const HIGHER = Math.log2(1.5);
 
 export const AREA_SAFETY_METHOD = [
-  'For each H3 cell: crimes = recorded crimes in the last `months` months that have crime data (data.police.uk publishes a month or two late); reports = citizen and feed reports received in the last `days` days that have a location (not held for moderation, not merged).',
+  'For each area (H3 cell or LSOA): crimes = recorded crimes in the last `months` months that have crime data (data.police.uk publishes a month or two late); reports = citizen and feed reports received in the last `days` days that have a location (not held for moderation, not merged).',
   'rate = crimes ÷ months + reports ÷ (days ÷ 30.44): events per month, a report counting as much as a recorded crime.',
-  'average = the mean rate over every cell with at least one event.',
-  'score = log2((rate + 0.5) ÷ (average + 0.5)): 0 is average, +1 twice the average, −1 half of it; the 0.5 keeps cells with few events from swinging.',
+  'average = the mean rate over every area with at least one event.',
+  'score = log2((rate + 0.5) ÷ (average + 0.5)): 0 is average, +1 twice the average, −1 half of it; the 0.5 keeps areas with few events from swinging.',
   'level = "higher" when score ≥ log2(1.5) (at least half as much again as average), "lower" when score ≤ −log2(1.5), else "typical".',
-  `count = crimes + reports; cells with fewer than suppressBelow (${SUPPRESS_BELOW}) events are left out, so no one can be picked out from a small number.`,
+  `count = crimes + reports; areas with fewer than suppressBelow (${SUPPRESS_BELOW}) events are left out, so no one can be picked out from a small number.`,
   'This shows where police know of more crime, not how likely harm is to any one person; areas where people report less appear safer than they are.',
 ].join(' ');
 
-export interface AreaSafetyCell {
-  cell: string;
+export type AreaKind = 'cell' | 'lsoa';
+
+export interface AreaSafetyArea {
+  /** the H3 cell id, or the LSOA code */
+  id: string;
+  name: string | null;
+  geometry: AreaGeometry;
   count: number;
   crimes: number;
   reports: number;
@@ -37,84 +44,121 @@ export interface AreaSafetyCell {
 }
 
 export interface AreaSafety {
-  res: H3Res;
+  by: AreaKind;
+  res: H3Res | null;
   suppressBelow: number;
   crimePeriod: { from: string; to: string } | null;
   reportPeriod: { from: string; to: string };
   average: number;
-  cells: AreaSafetyCell[];
-  suppressedCells: number;
+  areas: AreaSafetyArea[];
+  suppressedAreas: number;
   method: string;
 }
 
-export async function areaSafety(db: Db, options: { res: H3Res; months: number; days: number; now?: Date }): Promise<AreaSafety> {
+const compiled = new WeakMap<object, Array<{ code: string; area: CompiledArea }>>();
+
+export async function areaSafety(db: Db, options: { by: AreaKind; res: H3Res; months: number; days: number; now?: Date }): Promise<AreaSafety> {
   const now = options.now ?? new Date();
   const data = crimeData(db);
   const m = await meta(data, null);
   const crimes = new Map<string, number>();
+  const names = new Map<string, string | null>();
+  const geometries = new Map<string, AreaGeometry>();
   let crimePeriod: AreaSafety['crimePeriod'] = null;
-  if (m.lastMonth) {
-    const from = monthText(monthIndex(m.lastMonth) - (options.months - 1));
-    const fc = await hexes(data, { from, to: m.lastMonth }, options.res);
-    crimePeriod = fc.period;
-    for (const f of fc.features) crimes.set(f.properties.cell, f.properties.count);
+  let areaOf: (lat: number, lon: number) => string | null;
+
+  if (options.by === 'lsoa') {
+    const boundaries = await lsoaBoundaries(data);
+    if (!boundaries.length) throw new PeelError('no_boundaries', 'by: LSOA boundaries have not been loaded (peel import), so areas can only be H3 cells; use by=cell.', 409);
+    for (const b of boundaries) {
+      geometries.set(b.lsoaCode, b.geometry);
+      names.set(b.lsoaCode, b.lsoaName);
+    }
+    let list = compiled.get(boundaries);
+    if (!list) {
+      list = boundaries.map((b) => ({ code: b.lsoaCode, area: compileArea(b.geometry) }));
+      compiled.set(boundaries, list);
+    }
+    const areas = list;
+    areaOf = (lat, lon) => areas.find((a) => areaContains(a.area, lon, lat))?.code ?? null;
+    if (m.lastMonth) {
+      const r = await lsoas(data, { from: monthText(monthIndex(m.lastMonth) - (options.months - 1)), to: m.lastMonth });
+      crimePeriod = r.period;
+      // Records whose LSOA has no boundary cannot be drawn: they are left out.
+      for (const l of r.lsoas) if (geometries.has(l.lsoaCode)) crimes.set(l.lsoaCode, l.count);
+    }
+  } else {
+    areaOf = (lat, lon) => latLngToCell(lat, lon, options.res);
+    if (m.lastMonth) {
+      const fc = await hexes(data, { from: monthText(monthIndex(m.lastMonth) - (options.months - 1)), to: m.lastMonth }, options.res);
+      crimePeriod = fc.period;
+      for (const f of fc.features) crimes.set(f.properties.cell, f.properties.count);
+    }
   }
+
   const reportFrom = new Date(now.getTime() - options.days * 86_400_000).toISOString();
   const reportTo = now.toISOString();
   const reports = new Map<string, number>();
   for (const r of await locatedReportsBetween(db, reportFrom, reportTo)) {
-    const cell = latLngToCell(r.latitude, r.longitude, options.res);
-    reports.set(cell, (reports.get(cell) ?? 0) + 1);
+    const id = areaOf(r.latitude, r.longitude);
+    if (id) reports.set(id, (reports.get(id) ?? 0) + 1);
   }
-  const months = crimePeriod ? options.months : 1;
   const reportMonths = options.days / 30.44;
-  const all = new Set([...crimes.keys(), ...reports.keys()]);
-  const rows = [...all].map((cell) => {
-    const c = crimes.get(cell) ?? 0;
-    const r = reports.get(cell) ?? 0;
-    return { cell, crimes: c, reports: r, count: c + r, rate: (crimePeriod ? c / months : 0) + r / reportMonths };
+  const rows = [...new Set([...crimes.keys(), ...reports.keys()])].map((id) => {
+    const c = crimes.get(id) ?? 0;
+    const r = reports.get(id) ?? 0;
+    return { id, crimes: c, reports: r, count: c + r, rate: (crimePeriod ? c / options.months : 0) + r / reportMonths };
   });
   const average = rows.length ? rows.reduce((s, r) => s + r.rate, 0) / rows.length : 0;
-  const cells: AreaSafetyCell[] = [];
-  let suppressedCells = 0;
+  const areas: AreaSafetyArea[] = [];
+  let suppressedAreas = 0;
   for (const r of rows) {
     if (r.count < SUPPRESS_BELOW) {
-      suppressedCells++;
+      suppressedAreas++;
       continue;
     }
     const score = Math.log2((r.rate + SMOOTHING) / (average + SMOOTHING));
-    cells.push({ ...r, rate: round(r.rate), score: round(score), level: score >= HIGHER ? 'higher' : score <= -HIGHER ? 'lower' : 'typical' });
+    areas.push({
+      ...r,
+      name: names.get(r.id) ?? null,
+      geometry: geometries.get(r.id) ?? cellGeometry(r.id),
+      rate: round(r.rate),
+      score: round(score),
+      level: score >= HIGHER ? 'higher' : score <= -HIGHER ? 'lower' : 'typical',
+    });
   }
-  cells.sort((a, b) => b.score - a.score || a.cell.localeCompare(b.cell));
-  return { res: options.res, suppressBelow: SUPPRESS_BELOW, crimePeriod, reportPeriod: { from: reportFrom, to: reportTo }, average: round(average), cells, suppressedCells, method: AREA_SAFETY_METHOD };
+  areas.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  return {
+    by: options.by,
+    res: options.by === 'cell' ? options.res : null,
+    suppressBelow: SUPPRESS_BELOW,
+    crimePeriod,
+    reportPeriod: { from: reportFrom, to: reportTo },
+    average: round(average),
+    areas,
+    suppressedAreas,
+    method: AREA_SAFETY_METHOD,
+  };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The public map: cells, counts and levels only. */
+/** An H3 cell is named `cell`; an LSOA `lsoaCode` and `lsoaName`. */
+const identity = (a: AreaSafety, x: AreaSafetyArea) => (a.by === 'cell' ? { cell: x.id } : { lsoaCode: x.id, lsoaName: x.name ?? x.id });
+
+const header = (a: AreaSafety) => ({ type: 'FeatureCollection' as const, suppressBelow: a.suppressBelow, by: a.by, res: a.res, crimePeriod: a.crimePeriod, reportPeriod: a.reportPeriod, method: a.method });
+
+/** The public map: areas, counts and levels only. */
 export function publicCollection(a: AreaSafety) {
-  return {
-    type: 'FeatureCollection' as const,
-    suppressBelow: a.suppressBelow,
-    res: a.res,
-    crimePeriod: a.crimePeriod,
-    reportPeriod: a.reportPeriod,
-    method: a.method,
-    features: a.cells.map((c) => ({ type: 'Feature' as const, geometry: cellGeometry(c.cell), properties: { cell: c.cell, count: c.count, level: c.level } })),
-  };
+  return { ...header(a), features: a.areas.map((x) => ({ type: 'Feature' as const, geometry: x.geometry, properties: { ...identity(a, x), count: x.count, level: x.level } })) };
 }
 
-/** The staff map: the same cells with their inputs and score. */
+/** The staff map: the same areas with their inputs and score. */
 export function staffCollection(a: AreaSafety) {
   return {
-    type: 'FeatureCollection' as const,
-    suppressBelow: a.suppressBelow,
-    res: a.res,
-    crimePeriod: a.crimePeriod,
-    reportPeriod: a.reportPeriod,
+    ...header(a),
     average: a.average,
-    suppressedCells: a.suppressedCells,
-    method: a.method,
-    features: a.cells.map((c) => ({ type: 'Feature' as const, geometry: cellGeometry(c.cell), properties: { ...c } })),
+    suppressedAreas: a.suppressedAreas,
+    features: a.areas.map((x) => ({ type: 'Feature' as const, geometry: x.geometry, properties: { ...identity(a, x), count: x.count, crimes: x.crimes, reports: x.reports, rate: x.rate, score: x.score, level: x.level } })),
   };
 }

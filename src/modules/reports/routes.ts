@@ -402,37 +402,43 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
 
   // ——— area safety ———
 
-  const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.array(z.number()))) });
+  const geometry = z.union([
+    z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.array(z.number()))) }),
+    z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(z.array(z.number())))) }),
+  ]);
   const period = z.object({ from: z.string(), to: z.string() });
   const safetyQuery = z.object({
+    by: z.enum(['cell', 'lsoa']).default('cell').describe('H3 cells (the default) or LSOAs (needs the boundaries loaded)'),
     res: z.coerce.number().int().min(7).max(9).default(8).describe('H3 resolution: 7 (about 5 km²), 8 (0.7 km²) or 9 (0.1 km²)'),
     months: z.coerce.number().int().min(1).max(24).default(3).describe('months of recorded crime, ending with the latest month that has data'),
     days: z.coerce.number().int().min(1).max(365).default(90).describe('days of reports, ending now'),
   });
   const level = z.enum(['higher', 'typical', 'lower']);
-  const common = { suppressBelow: z.number(), res: z.number(), crimePeriod: period.nullable(), reportPeriod: period, method: z.string() };
+  const areaIdentity = { cell: z.string().optional(), lsoaCode: z.string().optional(), lsoaName: z.string().optional() };
+  const common = { suppressBelow: z.number(), by: z.enum(['cell', 'lsoa']), res: z.number().nullable(), crimePeriod: period.nullable(), reportPeriod: period, method: z.string() };
+  const safetyOptions = (q: z.infer<typeof safetyQuery>) => ({ by: q.by, res: q.res as H3Res, months: q.months, days: q.days });
 
   app.get('/api/public/area-safety', {
     config: { roles: ANYONE },
     schema: {
-      summary: 'Areas with more or less known crime than average, as GeoJSON hexagons: counts only, no cell under suppressBelow',
+      summary: 'Areas with more or less known crime than average, as GeoJSON (H3 hexagons or LSOAs): counts only, no area under suppressBelow',
       tags,
       querystring: safetyQuery,
       response: {
         200: z.object({
           type: z.literal('FeatureCollection'),
           ...common,
-          features: z.array(z.object({ type: z.literal('Feature'), geometry: polygon, properties: z.object({ cell: z.string(), count: z.number(), level }) })),
+          features: z.array(z.object({ type: z.literal('Feature'), geometry, properties: z.object({ ...areaIdentity, count: z.number(), level }) })),
         }),
       },
     },
-    handler: async (req) => publicCollection(await areaSafety(db, { res: req.query.res as H3Res, months: req.query.months, days: req.query.days })),
+    handler: async (req) => publicCollection(await areaSafety(db, safetyOptions(req.query))),
   });
 
   app.get('/api/reports/area-safety', {
     config: { roles: [...FEED_READERS, 'analyst'] },
     schema: {
-      summary: 'Area safety for staff: per cell the crimes, reports, rate and score behind the level, and the method',
+      summary: 'Area safety for staff: per area the crimes, reports, rate and score behind the level, and the method',
       tags,
       querystring: safetyQuery,
       response: {
@@ -440,18 +446,18 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
           type: z.literal('FeatureCollection'),
           ...common,
           average: z.number(),
-          suppressedCells: z.number(),
+          suppressedAreas: z.number(),
           features: z.array(
             z.object({
               type: z.literal('Feature'),
-              geometry: polygon,
-              properties: z.object({ cell: z.string(), count: z.number(), crimes: z.number(), reports: z.number(), rate: z.number(), score: z.number(), level }),
+              geometry,
+              properties: z.object({ ...areaIdentity, count: z.number(), crimes: z.number(), reports: z.number(), rate: z.number(), score: z.number(), level }),
             }),
           ),
         }),
       },
     },
-    handler: async (req) => staffCollection(await areaSafety(db, { res: req.query.res as H3Res, months: req.query.months, days: req.query.days })),
+    handler: async (req) => staffCollection(await areaSafety(db, safetyOptions(req.query))),
   });
 
   // ——— administration ———
