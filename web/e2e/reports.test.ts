@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readPhotoFacts } from '../src/reports/photo-metadata.ts';
 import { systemActor } from '../../src/platform/actor.ts';
-import { importPoliceUk, SAMPLE_DIR } from '../../src/modules/crime/service.ts';
+import { importLsoaBoundaries, importPoliceUk, SAMPLE_DIR } from '../../src/modules/crime/service.ts';
 import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
 import { jpegWithLocation } from './photo-fixture.ts';
 
@@ -30,7 +30,8 @@ const contexts: BrowserContext[] = [];
 before(async () => {
   assert.ok(existsSync(resolve(WEB_DIR, 'index.html')), 'build the web app first: npm run build');
   peel = await startTestApp({ PEEL_WEB_DIR: WEB_DIR, PEEL_RATE_LIMIT_LOGIN_PER_MINUTE: '1000', PEEL_PUBLIC_RATE_LIMIT: '1000' }, { listen: true });
-  // Two months of real Leicestershire street-level crime (the shipped sample), for area safety.
+  // Two months of real Leicestershire street-level crime (the shipped sample) and the force's LSOAs, for area safety.
+  await importLsoaBoundaries(peel.platform.db, systemActor, join(SAMPLE_DIR, 'boundaries', 'leicestershire_force_area_lsoa2011.geojson.gz'));
   const street = join(SAMPLE_DIR, 'police-uk', 'leicestershire');
   const summary = await importPoliceUk(peel.platform.db, systemActor, ['2022-09', '2022-10'].map((m) => join(street, `${m}-leicestershire-street.csv.gz`)));
   assert.ok(summary.imported > 10_000, `imported ${summary.imported}`);
@@ -240,8 +241,8 @@ test('a report filed offline on a phone reaches the control room live; assigned 
 
 test('the public area-safety page shows only aggregates, and no area below the suppression minimum', async () => {
   const analyst = await peel.user('analyst', 'ana.safety');
-  const staff = await apiGet<{ suppressBelow: number; suppressedCells: number; features: unknown[] }>('/api/reports/area-safety?res=8&months=3', analyst.token);
-  assert.ok(staff.suppressedCells > 0, 'some areas have too few events to show: the test would catch them');
+  const staff = await apiGet<{ suppressBelow: number; suppressedAreas: number; features: unknown[] }>('/api/reports/area-safety?res=8&months=3', analyst.token);
+  assert.ok(staff.suppressedAreas > 0, 'some areas have too few events to show: the test would catch them');
 
   const { page, problems } = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await page.goto(`${peel.url}/area-safety`);
@@ -270,6 +271,17 @@ test('the public area-safety page shows only aggregates, and no area below the s
   for (const count of counts) assert.ok(count >= minimum, `an area with ${count} events is shown (minimum ${minimum})`);
   // The method is explained on the page.
   await page.getByRole('heading', { name: 'How this is worked out' }).waitFor();
+
+  // By neighbourhood (LSOA) instead of hexagon: named areas, and still none under the minimum.
+  await page.getByLabel('Areas', { exact: true }).selectOption('lsoa');
+  await page.getByRole('columnheader', { name: 'Neighbourhood' }).waitFor();
+  const lsoaData = (await (await fetch(`${peel.url}/api/public/area-safety?by=lsoa&months=3&days=90`)).json()) as { suppressBelow: number; features: Array<{ properties: { count: number } }> };
+  assert.ok(lsoaData.features.length > 0);
+  await page.waitForFunction((n) => (globalThis as unknown as Dom).document.querySelector('[data-testid=safety-map]')?.getAttribute('data-cells') === String(n), lsoaData.features.length);
+  assert.ok(Number(await map.getAttribute('data-min-count')) >= lsoaData.suppressBelow);
+  const lsoaCounts = await page.getByTestId('safety-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as unknown as { dataset: { count: string } }).dataset.count)));
+  for (const count of lsoaCounts) assert.ok(count >= lsoaData.suppressBelow, `a neighbourhood with ${count} events is shown`);
+  assert.match(await page.getByTestId('safety-table').locator('tbody tr').first().innerText(), /Leicester|Charnwood|Blaby|Oadby|Hinckley|Harborough|Melton|Rutland|Leicestershire|\(E0\d+\)/);
   assert.deepEqual(problems, []);
 });
 

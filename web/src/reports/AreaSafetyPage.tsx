@@ -6,7 +6,7 @@ import { formatDate } from '../format.ts';
 import { SelectInput } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
-import type { AreaSafety, SafetyLevel } from './area-safety-types.ts';
+import { areaKey, areaName, type AreaSafety, type Period, type SafetyLevel } from './area-safety-types.ts';
 import { EmergencyBanner } from './EmergencyBanner.tsx';
 
 const SafetyMap = lazy(() => import('./SafetyMap.tsx'));
@@ -30,6 +30,7 @@ const TABLE_ROWS = 50;
 export default function AreaSafetyPage({ audience }: { audience: 'public' | 'staff' }) {
   const staff = audience === 'staff';
   usePageTitle(staff ? 'Area safety' : 'Crime in your area');
+  /** '7', '8' or '9' for H3 cells of that resolution, 'lsoa' for neighbourhoods */
   const [res, setRes] = useState('8');
   const [months, setMonths] = useState('3');
   const [days, setDays] = useState('90');
@@ -41,7 +42,8 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
     const controller = new AbortController();
     setError(null);
     const path = staff ? '/api/reports/area-safety' : '/api/public/area-safety';
-    api<AreaSafety>(`${path}${queryString({ res, months, days })}`, { signal: controller.signal, signedOutIsFine: !staff })
+    const areas = res === 'lsoa' ? { by: 'lsoa' } : { by: 'cell', res };
+    api<AreaSafety>(`${path}${queryString({ ...areas, months, days })}`, { signal: controller.signal, signedOutIsFine: !staff })
       .then(setData)
       .catch((e: unknown) => {
         if (!controller.signal.aborted) setError(messageOf(e));
@@ -50,7 +52,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
   }, [staff, res, months, days]);
 
   const rows = useMemo(() => [...(data?.features ?? [])].sort((a, b) => b.properties.count - a.properties.count), [data]);
-  const chosen = rows.find((f) => f.properties.cell === selected);
+  const chosen = rows.find((f) => areaKey(f) === selected);
   const counts = { higher: 0, typical: 0, lower: 0 };
   for (const f of rows) counts[f.properties.level]++;
 
@@ -59,11 +61,24 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
       {!staff && <EmergencyBanner />}
       <h1 className="govuk-heading-l">{staff ? 'Area safety' : 'Crime in your area'}</h1>
       <p className="govuk-body">
-        Each hexagon is an area about {res === '7' ? '5' : res === '8' ? '0.7' : '0.1'} square kilometres. Its colour compares how much crime the police know of there
-        with the average hexagon: recorded crime, and reports from the public.
+        {res === 'lsoa'
+          ? 'Each area is a neighbourhood of about 1,500 residents (a lower layer super output area).'
+          : `Each hexagon is an area about ${res === '7' ? '5' : res === '8' ? '0.7' : '0.1'} square kilometres.`}{' '}
+        Its colour compares how much crime the police know of there with the average area: recorded crime, and reports from the public.
       </p>
       <div className="peel-control__filters">
-        <SelectInput id="res" label="Area size" value={res} onChange={setRes} options={[{ value: '7', text: 'Large (about 5 km²)' }, { value: '8', text: 'Medium (about 0.7 km²)' }, { value: '9', text: 'Small (about 0.1 km²)' }]} />
+        <SelectInput
+          id="res"
+          label="Areas"
+          value={res}
+          onChange={setRes}
+          options={[
+            { value: '7', text: 'Large hexagons (about 5 km²)' },
+            { value: '8', text: 'Medium hexagons (about 0.7 km²)' },
+            { value: '9', text: 'Small hexagons (about 0.1 km²)' },
+            { value: 'lsoa', text: 'Neighbourhoods (LSOAs)' },
+          ]}
+        />
         <SelectInput id="months" label="Recorded crime" value={months} onChange={setMonths} options={[1, 3, 6, 12].map((m) => ({ value: String(m), text: m === 1 ? 'Latest month' : `Latest ${m} months` }))} />
         <SelectInput id="days" label="Reports from the public" value={days} onChange={setDays} options={[7, 30, 90, 365].map((d) => ({ value: String(d), text: `Last ${d} days` }))} />
       </div>
@@ -74,7 +89,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
           <p className="govuk-body" role="status" data-testid="safety-summary">
             {rows.length} areas shown: {counts.higher} with more known crime than average, {counts.typical} about average, {counts.lower} with less. Areas with fewer
             than {data.suppressBelow} events are not shown
-            {staff && data.suppressedCells !== undefined ? ` (${data.suppressedCells} left out)` : ''}, so that no one can be picked out.
+            {staff && data.suppressedAreas !== undefined ? ` (${data.suppressedAreas} left out)` : ''}, so that no one can be picked out.
           </p>
           <ul className="peel-safety__key" aria-label="Key">
             {(Object.keys(LEVEL_TEXT) as SafetyLevel[]).map((level) => (
@@ -91,7 +106,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
       </Suspense>
       {chosen && (
         <div className="govuk-inset-text" role="status">
-          Selected area: {chosen.properties.count} events, {LEVEL_TEXT[chosen.properties.level].toLowerCase()}
+          {areaName(chosen)}: {chosen.properties.count} events, {LEVEL_TEXT[chosen.properties.level].toLowerCase()}
           {staff && chosen.properties.crimes !== undefined
             ? ` (${chosen.properties.crimes} recorded crimes, ${chosen.properties.reports} reports; ${chosen.properties.rate} a month; score ${chosen.properties.score})`
             : ''}
@@ -104,12 +119,10 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
           <h2 className="govuk-heading-m govuk-!-margin-top-6">How this is worked out</h2>
           <ul className="govuk-list govuk-list--bullet">
             <li>
-              Recorded crime: {data.crimePeriod ? `${formatDate(data.crimePeriod.from)} to ${formatDate(data.crimePeriod.to)}` : 'none available yet'} (crime data is
-              published a month or two late).
+              Recorded crime: {data.crimePeriod ? periodText(data.crimePeriod) : 'none available yet'} (crime data is published a month or two late).
             </li>
             <li>
-              Reports from the public: {formatDate(data.reportPeriod.from)} to {formatDate(data.reportPeriod.to)}, those with a location, not held for checking and not
-              duplicates.
+              Reports from the public: {periodText(data.reportPeriod)}, those with a location, not held for checking and not duplicates.
             </li>
             <li>Each area's events a month are compared with the average area's: at least half as much again is "more", at most two thirds of it is "less".</li>
             <li>Areas with fewer than {data.suppressBelow} events in all are left out.</li>
@@ -129,7 +142,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
               <thead className="govuk-table__head">
                 <tr className="govuk-table__row">
                   <th scope="col" className="govuk-table__header">
-                    Area (H3 cell)
+                    {res === 'lsoa' ? 'Neighbourhood' : 'Area (H3 cell)'}
                   </th>
                   <th scope="col" className="govuk-table__header govuk-table__header--numeric">
                     Events
@@ -157,10 +170,10 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
               </thead>
               <tbody className="govuk-table__body">
                 {rows.slice(0, TABLE_ROWS).map((f) => (
-                  <tr key={f.properties.cell} className="govuk-table__row" data-count={f.properties.count} aria-selected={f.properties.cell === selected || undefined}>
+                  <tr key={areaKey(f)} className="govuk-table__row" data-count={f.properties.count} aria-selected={areaKey(f) === selected || undefined}>
                     <td className="govuk-table__cell">
-                      <button type="button" className="peel-link-button govuk-link" onClick={() => setSelected(f.properties.cell)}>
-                        {f.properties.cell}
+                      <button type="button" className="peel-link-button govuk-link" onClick={() => setSelected(areaKey(f))}>
+                        {areaName(f)}
                       </button>
                     </td>
                     <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.count}</td>
@@ -189,4 +202,14 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
       )}
     </div>
   );
+}
+
+/** "Aug 2022 to Oct 2022" for months, "26 Aug 2026 to 24 Nov 2026" for days. */
+function periodText(period: Period): string {
+  const one = (value: string) => {
+    if (!/^\d{4}-\d{2}$/.test(value)) return formatDate(value);
+    const [year, month] = value.split('-');
+    return `${new Date(Date.UTC(Number(year), Number(month) - 1, 1)).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${year}`;
+  };
+  return `${one(period.from)} to ${one(period.to)}`;
 }

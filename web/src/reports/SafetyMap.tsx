@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { GeoJSONSource, Map as MapLibreMap, MapLayerMouseEvent } from 'maplibre-gl';
-import type { AreaSafety } from './area-safety-types.ts';
+import { cornersOf, type AreaSafety } from './area-safety-types.ts';
 import { makeMap } from './maplibre.ts';
 
 export const LEVEL_COLOURS = { higher: '#d4351c', typical: '#b1b4b6', lower: '#00703c' } as const;
 
 const SOURCE = 'safety';
+/** An area's key in a MapLibre expression: its H3 cell or its LSOA code. */
+const KEY: ['coalesce', ['get', 'cell'], ['get', 'lsoaCode']] = ['coalesce', ['get', 'cell'], ['get', 'lsoaCode']];
 
 /** Hexagons coloured by level; tapping one selects it. */
 export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafety | null; selected: string | null; onSelect: (cell: string) => void }) {
@@ -33,13 +35,14 @@ export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafe
           paint: { 'fill-color': ['match', ['get', 'level'], 'higher', LEVEL_COLOURS.higher, 'lower', LEVEL_COLOURS.lower, LEVEL_COLOURS.typical], 'fill-opacity': 0.6 },
         });
         m.addLayer({ id: 'safety-line', type: 'line', source: SOURCE, paint: { 'line-color': '#0b0c0c', 'line-opacity': 0.3, 'line-width': 0.5 } });
-        m.addLayer({ id: 'safety-selected', type: 'line', source: SOURCE, filter: ['==', ['get', 'cell'], ''], paint: { 'line-color': '#ffdd00', 'line-width': 4 } });
+        m.addLayer({ id: 'safety-selected', type: 'line', source: SOURCE, filter: ['==', KEY, ''], paint: { 'line-color': '#ffdd00', 'line-width': 4 } });
         setVersion((v) => v + 1);
       },
     });
     map.on('click', 'safety-fill', (event: MapLayerMouseEvent) => {
-      const cell = event.features?.[0]?.properties?.cell;
-      if (typeof cell === 'string') onSelectRef.current(cell);
+      const properties = event.features?.[0]?.properties;
+      const key = properties?.cell ?? properties?.lsoaCode;
+      if (typeof key === 'string') onSelectRef.current(key);
     });
     mapRef.current = map;
     return () => {
@@ -63,7 +66,7 @@ export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafe
       fitted.current = true;
       let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
       for (const f of data.features)
-        for (const [x, y] of f.geometry.coordinates[0] ?? []) {
+        for (const [x, y] of cornersOf(f)) {
           w = Math.min(w, x!);
           e = Math.max(e, x!);
           s = Math.min(s, y!);
@@ -75,7 +78,7 @@ export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafe
 
   useEffect(() => {
     const map = mapRef.current;
-    if (map?.getLayer('safety-selected')) map.setFilter('safety-selected', ['==', ['get', 'cell'], selected ?? '']);
+    if (map?.getLayer('safety-selected')) map.setFilter('safety-selected', ['==', KEY, selected ?? '']);
   }, [selected, version]);
 
   return <div className="peel-safety__map" ref={container} data-testid="safety-map" />;

@@ -9,9 +9,13 @@ export interface Period {
 
 export interface AreaSafetyFeature {
   type: 'Feature';
-  geometry: { type: 'Polygon'; coordinates: number[][][] };
+  geometry: { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
   properties: {
-    cell: string;
+    /** by=cell: the H3 cell */
+    cell?: string;
+    /** by=lsoa: the neighbourhood */
+    lsoaCode?: string;
+    lsoaName?: string;
     count: number;
     level: SafetyLevel;
     /** staff version only: the inputs and the score */
@@ -25,12 +29,27 @@ export interface AreaSafetyFeature {
 export interface AreaSafety {
   type: 'FeatureCollection';
   suppressBelow: number;
-  res: number;
+  by: 'cell' | 'lsoa';
+  res: number | null;
   crimePeriod: Period | null;
   reportPeriod: Period;
   method: string;
   features: AreaSafetyFeature[];
   /** staff version only */
   average?: number;
-  suppressedCells?: number;
+  suppressedAreas?: number;
+}
+
+/** An area's key and its name for people: the H3 cell, or the LSOA code and name. */
+export function areaKey(f: AreaSafetyFeature): string {
+  return f.properties.cell ?? f.properties.lsoaCode ?? '';
+}
+
+export function areaName(f: AreaSafetyFeature): string {
+  return f.properties.lsoaName ? `${f.properties.lsoaName} (${f.properties.lsoaCode})` : (f.properties.cell ?? '');
+}
+
+/** Every corner of an area's outline (a Polygon or a MultiPolygon). */
+export function cornersOf(f: AreaSafetyFeature): number[][] {
+  return f.geometry.type === 'Polygon' ? f.geometry.coordinates.flat() : f.geometry.coordinates.flat(2);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AreaSafety } from './area-safety-types.ts';
+import { cornersOf, type AreaSafety } from './area-safety-types.ts';
 
 /**
  * Where the force's area is, for the report map to open on: the middle of the public
@@ -18,8 +18,7 @@ export function useAreaCentre(): [number, number] | null {
       .then((data) => {
         let [lng, lat, n] = [0, 0, 0];
         for (const feature of data?.features ?? []) {
-          const ring = feature.geometry.coordinates[0] ?? [];
-          for (const [x, y] of ring) {
+          for (const [x, y] of cornersOf(feature)) {
             lng += x ?? 0;
             lat += y ?? 0;
             n++;
