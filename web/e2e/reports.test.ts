@@ -235,6 +235,13 @@ test('a report filed offline on a phone reaches the control room live; assigned 
   assert.equal((await page.getByTestId('report-status').innerText()).trim(), 'Passed to a team');
   await page.getByTestId('status-messages').getByText(reply).waitFor();
 
+  // With no signal, the status page still opens, with what it last showed.
+  await phone.context.setOffline(true);
+  await page.reload();
+  await page.getByText(/Showing what was last loaded/).waitFor();
+  await page.getByTestId('status-messages').getByText(reply).waitFor();
+  await phone.context.setOffline(false);
+
   assert.deepEqual(room.problems, []);
   assert.deepEqual(phone.problems, []);
 });

@@ -56,9 +56,18 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
 
   if (request.mode === 'navigate') {
-    // Pages: the network first (always the newest app), the kept shell when offline.
+    // Pages: the network first (always the newest app, kept as the shell: every page is the
+    // same single-page app), the kept shell when offline.
     event.respondWith(
-      fetch(request).catch(async () => (await caches.match(SHELL)) ?? new Response('You are offline.', { status: 503, headers: { 'Content-Type': 'text/plain' } })),
+      fetch(request)
+        .then(async (response) => {
+          if (response.ok && (response.headers.get('Content-Type') ?? '').startsWith('text/html')) {
+            const cache = await caches.open(CACHE);
+            await cache.put(SHELL, response.clone());
+          }
+          return response;
+        })
+        .catch(async () => (await caches.match(SHELL)) ?? new Response('You are offline.', { status: 503, headers: { 'Content-Type': 'text/plain' } })),
     );
     return;
   }

@@ -23,7 +23,8 @@ const REFRESH_MS = 15_000;
 export default function ReportStatusPage() {
   useInstallableApp();
   const { token = '' } = useParams();
-  const [view, setView] = useState<StatusView | null>(null);
+  // The last view is kept on this phone, so the page still shows something with no signal.
+  const [view, setView] = useState<StatusView | null>(() => kept(token));
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
   usePageTitle(view ? `Report ${view.reference}` : 'Your report');
@@ -35,6 +36,7 @@ export default function ReportStatusPage() {
         .then((v) => {
           setView(v);
           setError(null);
+          keep(token, v);
         })
         .catch((e: unknown) => {
           if (controller.signal.aborted) return;
@@ -130,4 +132,26 @@ export default function ReportStatusPage() {
       </p>
     </div>
   );
+}
+
+const KEPT = 'peel-report-status';
+
+function kept(token: string): StatusView | null {
+  try {
+    const all = JSON.parse(localStorage.getItem(KEPT) ?? '{}') as Record<string, StatusView>;
+    return all[token] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function keep(token: string, view: StatusView): void {
+  try {
+    const all = JSON.parse(localStorage.getItem(KEPT) ?? '{}') as Record<string, StatusView>;
+    // Only the reports sent from this phone are worth keeping; a handful at most.
+    const entries = Object.entries({ ...all, [token]: view }).slice(-10);
+    localStorage.setItem(KEPT, JSON.stringify(Object.fromEntries(entries)));
+  } catch {
+    // Storage full or blocked: the page works, it just is not kept.
+  }
 }
