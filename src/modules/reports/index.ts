@@ -1,4 +1,5 @@
 import type { PeelModule } from '../../platform/context.ts';
+import { reportsCommand } from './cli.ts';
 import { reportsMigrations } from './migrations.ts';
 import { FEED_READERS, reportsRoutes } from './routes.ts';
 
@@ -7,6 +8,7 @@ export const reportsModule: PeelModule = {
   name: 'reports',
   migrations: reportsMigrations,
   routes: reportsRoutes,
+  commands: [reportsCommand],
   navigation: [
     {
       id: 'control-room',

@@ -9,7 +9,6 @@ import { areaSafety, publicCollection, staffCollection } from './area-safety.ts'
 import type { H3Res } from '../crime/read-store.ts';
 import { feedNotifier } from './notifier.ts';
 import * as service from './service.ts';
-import { lastEventId } from './store.ts';
 
 /** Who works the feed, who may watch it, and who configures it. */
 export const CONTROL_ROOM: readonly Role[] = ['control_room'];
@@ -191,7 +190,7 @@ function streamFeed(platform: Platform, req: FastifyRequest, reply: FastifyReply
     }
     busy = true;
     try {
-      if (last === null) last = await lastEventId(db);
+      if (last === null) last = await service.feedPosition(db);
       do {
         again = false;
         for (;;) {

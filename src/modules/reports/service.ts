@@ -483,6 +483,9 @@ export interface FeedEvent {
   report: ReportItem;
 }
 
+/** The id of the latest feed event: where a stream without Last-Event-ID starts. */
+export const feedPosition = (db: Db): Promise<number> => store.lastEventId(db);
+
 /** Feed events after `after`, oldest first, each with its report as it is now. */
 export async function feedEvents(db: Db, after: number, limit = 500): Promise<FeedEvent[]> {
   const events = await store.eventsAfter(db, after, limit);
