@@ -444,6 +444,10 @@ test('two reports of the same thing are merged from their thread, then closed wi
   await triage.getByRole('button', { name: 'Close report' }).click();
   await room.page.getByText(`${first.reference} closed.`).waitFor();
   await room.page.getByTestId('feed-item').filter({ hasText: first.reference }).getByText('Closed').waitFor();
+  // A closed report can still be replied to and linked, not assigned or closed again.
+  await triage.getByRole('button', { name: 'Send reply' }).waitFor();
+  assert.equal(await triage.getByRole('button', { name: 'Assign', exact: true }).count(), 0);
+  assert.equal(await triage.getByRole('button', { name: 'Close report' }).count(), 0);
 
   const status = async (statusUrl: string) => (await (await fetch(`${peel.url}${new URL(statusUrl).pathname}`)).json()) as { status: string; messages: Array<{ kind: string; text: string }> };
   const kept = await status(first.statusUrl);

@@ -190,14 +190,16 @@ export function Triage({
             </button>
           )}
 
-          <form onSubmit={submit(() => (team.trim() || officer.trim() ? void run({ step: 'assign', team: team.trim() || undefined, officer: officer.trim() || undefined }, 'assign-team', `${item.reference} assigned.`) : setErrors([{ field: 'assign-team', message: 'Enter a team or an officer' }])))}>
-            <h3 className="govuk-heading-s">Assign</h3>
-            <TextInput id="assign-team" label="Team" value={team} onChange={setTeam} width="20" />
-            <TextInput id="assign-officer" label="Officer" value={officer} onChange={setOfficer} width="20" />
-            <button type="submit" className="govuk-button govuk-button--secondary" disabled={busy}>
-              Assign
-            </button>
-          </form>
+          {item.status !== 'closed' && (
+            <form onSubmit={submit(() => (team.trim() || officer.trim() ? void run({ step: 'assign', team: team.trim() || undefined, officer: officer.trim() || undefined }, 'assign-team', `${item.reference} assigned.`) : setErrors([{ field: 'assign-team', message: 'Enter a team or an officer' }])))}>
+              <h3 className="govuk-heading-s">Assign</h3>
+              <TextInput id="assign-team" label="Team" value={team} onChange={setTeam} width="20" />
+              <TextInput id="assign-officer" label="Officer" value={officer} onChange={setOfficer} width="20" />
+              <button type="submit" className="govuk-button govuk-button--secondary" disabled={busy}>
+                Assign
+              </button>
+            </form>
+          )}
 
           <form onSubmit={submit(() => need(reply, 'reply-message', 'Enter a reply') && void run({ step: 'reply', message: reply.trim() }, 'reply-message', 'Reply sent: it shows on the reporter’s status page.', () => setReply('')))}>
             <h3 className="govuk-heading-s">Reply to the reporter</h3>
