@@ -503,3 +503,26 @@ test('an administrator adds an RSS feed and checks it; its messages join the con
     server.close();
   }
 });
+
+test('a supervisor reads the control room feed and a report in full, but has no triage steps', async () => {
+  const supervisor = await peel.user('supervisor', 'sue.pervisor');
+  const filed = await peel.app.inject({
+    method: 'POST',
+    url: '/api/reports',
+    payload: { category: 'antisocial-behaviour', description: 'Fireworks let off towards houses on Saffron Lane', latitude: 52.6102, longitude: -1.1418, occurredAt: new Date().toISOString() },
+  });
+  const { reference } = filed.json() as { reference: string };
+  const desk = await open({ viewport: { width: 1280, height: 900 } });
+  await signIn(desk.page, supervisor.username);
+  await desk.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Control room' }).click();
+  await desk.page.getByTestId('feed-item').filter({ hasText: reference }).getByRole('button').click();
+  const triage = desk.page.getByTestId('triage');
+  await triage.getByRole('heading', { name: reference }).waitFor();
+  await triage.getByText('Supervisors can read reports here; triage is done by control room staff.').waitFor();
+  await triage.getByTestId('triage-messages').getByText('the reporter sees this').first().waitFor();
+  for (const name of ['Acknowledge', 'Assign', 'Send reply', 'Link', 'Merge', 'Close report']) {
+    assert.equal(await triage.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
+  }
+  assert.equal(await desk.page.getByRole('link', { name: 'Held for checking' }).count(), 0);
+  assert.deepEqual(desk.problems, []);
+});
