@@ -27,7 +27,6 @@ const CONNECTION_TEXT: Record<Connection, string> = {
  * triage (control room staff) or reading (supervisors).
  */
 export default function ControlRoom() {
-  usePageTitle('Control room');
   const { user } = useSignedIn();
   const canTriage = user.role === 'control_room';
   const [filters, setFilters] = useState<FeedFilters>({ channel: '', category: '', status: '', bbox: '' });
@@ -39,6 +38,9 @@ export default function ControlRoom() {
   const [selected, setSelected] = useState<string | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
   const errors = useErrorList(feed.error);
+  // While the tab is in the background, its title counts what has arrived, as a mail client's does.
+  const unseen = useUnseen(feed.fresh.size);
+  usePageTitle(unseen > 0 ? `(${unseen} new) Control room` : 'Control room');
 
   // The feed and the map side by side need the whole window, not GOV.UK's 960 pixels.
   useEffect(() => {
@@ -158,4 +160,19 @@ function FeedRow({ item, selected, fresh, onSelect }: { item: ReportItem; select
 
 function clip(text: string): string {
   return text.length > 280 ? `${text.slice(0, 279)}…` : text;
+}
+
+/** How many of the arrivals came while the page was hidden; back to 0 when it is seen. */
+function useUnseen(arrived: number): number {
+  const [seenAt, setSeenAt] = useState(arrived);
+  const [hidden, setHidden] = useState(document.visibilityState === 'hidden');
+  useEffect(() => {
+    const update = () => setHidden(document.visibilityState === 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  useEffect(() => {
+    if (!hidden) setSeenAt(arrived);
+  }, [hidden, arrived]);
+  return hidden ? arrived - seenAt : 0;
 }

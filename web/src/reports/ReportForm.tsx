@@ -423,6 +423,11 @@ export default function ReportForm() {
           {savedAt ? `Draft saved on this phone at ${savedAt.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}.` : 'Your answers are saved on this phone as you type.'}
         </p>
       </form>
+      <p className="govuk-body">
+        <Link className="govuk-link" to="/area-safety">
+          See how much crime is known in your area
+        </Link>
+      </p>
       {outbox.sent.length > 0 && (
         <>
           <h2 className="govuk-heading-m">Reports sent from this phone</h2>
