@@ -16,6 +16,7 @@ import { Users } from './users/Users.tsx';
 
 // The map brings MapLibre and Chart.js; only the pages that use them load them.
 const CrimeMap = lazy(() => import('./crime/CrimeMap.tsx'));
+const Briefing = lazy(() => import('./forecast/Briefing.tsx'));
 
 export function App() {
   return (
@@ -32,6 +33,7 @@ export function App() {
           </Route>
           <Route element={<RequireNavItem id="crime" />}>
             <Route path="/crime" element={<Suspense fallback={<Loading what="Loading the crime map" />}><CrimeMap /></Suspense>} />
+            <Route path="/forecast/briefing" element={<Suspense fallback={<Loading what="Loading the briefing sheet" />}><Briefing /></Suspense>} />
           </Route>
           <Route element={<RequireNavItem id="users" />}>
             <Route path="/users" element={<Users />} />
