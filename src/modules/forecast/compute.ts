@@ -1,3 +1,4 @@
+import { planPatrols, type PatrolCell, type PatrolOptions } from '../../lib/forecast/patrols.ts';
 import { cellColumn, cellRow, cellsOf, makeGrid, studyAreaOf, studyIndexesOf, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
 import { rankCells } from '../../lib/forecast/metrics.ts';
 import { kde, naiveAll, naiveLast, prospective } from '../../lib/forecast/predictors.ts';
@@ -72,10 +73,11 @@ export interface AccuracyInput {
   settings: BacktestSettings;
 }
 
-export type ComputeJob = { kind: 'surface'; input: SurfaceInput } | { kind: 'accuracy'; input: AccuracyInput };
+export type ComputeJob = { kind: 'surface'; input: SurfaceInput } | { kind: 'accuracy'; input: AccuracyInput } | { kind: 'patrols'; input: { cells: PatrolCell[]; options: PatrolOptions } };
 
 export function runJob(job: ComputeJob): unknown {
   if (job.kind === 'surface') return computeSurface(job.input);
+  if (job.kind === 'patrols') return planPatrols(job.input.cells, job.input.options);
   const report = runBacktest(job.input.data, job.input.settings);
   return { studyCells: report.studyCells, results: report.results.map((r) => ({ method: r.method, seconds: r.seconds, coverage: r.coverage, periods: r.periods.length })) };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { PeelError } from '../../platform/errors.ts';
 import { monthIndex, monthText } from '../../lib/months.ts';
 import { STANDARD_COVERAGES } from '../../lib/forecast/metrics.ts';
-import { outlineOf, planPatrols, ringArea2 } from '../../lib/forecast/patrols.ts';
+import { outlineOf, ringArea2, type PatrolPlan } from '../../lib/forecast/patrols.ts';
 import { allLocatedPoints, crimeDataVersion, fromBng, locatedEvents } from '../crime/events.ts';
 import type { ComputeJob, SurfaceCells } from './compute.ts';
 import type { CoverageSummary, Method } from './service.ts';
@@ -126,8 +126,21 @@ const checkTypes = (types: readonly string[]) => {
   return [...new Set(types)].sort();
 };
 
+/** Every located point, kept per database while the data version stays the same (reading them takes a second). */
+const pointsCache = new WeakMap<Db, { version: number; points: Promise<Awaited<ReturnType<typeof allLocatedPoints>>> }>();
+
+async function locatedPoints(db: Db) {
+  const version = await crimeDataVersion(db);
+  const kept = pointsCache.get(db);
+  if (kept && kept.version === version) return kept.points;
+  const points = allLocatedPoints(db);
+  pointsCache.set(db, { version, points });
+  points.catch(() => pointsCache.delete(db));
+  return points;
+}
+
 async function windowFor(db: Db, request: ForecastRequest) {
-  const points = await allLocatedPoints(db);
+  const points = await locatedPoints(db);
   if (!points.firstMonth || !points.lastMonth) throw new PeelError('no_data', 'there are no located crime records: import some first (peel import police-uk …).');
   return { points, window: forecastWindow(points.firstMonth, points.lastMonth, request.period) };
 }
@@ -288,7 +301,8 @@ export async function patrolPlan(db: Db, request: PatrolRequest): Promise<Patrol
   const surface = await forecastSurface(db, request);
   const began = performance.now();
   const cells = surface.cell.map((_, i) => ({ column: surface.column[i]!, row: surface.row[i]!, score: surface.score[i]! }));
-  const plan = planPatrols(cells, { areas: request.areas, maxCells: request.maxCells });
+  // in a worker too: a large plan (ten areas of two dozen cells) takes seconds
+  const plan = await runInWorker<PatrolPlan>({ kind: 'patrols', input: { cells, options: { areas: request.areas, maxCells: request.maxCells } } });
   const recentTotal = surface.recent.reduce((s, x) => s + x, 0);
   const areas = plan.areas.map((a, i): PatrolAreaResult => {
     const members = a.cells.map((c) => cells[c]!);

@@ -1,4 +1,4 @@
-import { Marker, type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
+import { LngLatBounds, Marker, type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
 import type { ForecastCell, PatrolArea } from './types.ts';
 
 /**
@@ -40,4 +40,14 @@ export function showForecast(map: MapLibreMap, cells: ForecastCell[] | null, are
     return new Marker({ element }).setLngLat([a.properties.centre[0]!, a.properties.centre[1]!]).addTo(map);
   });
   markers.set(map, placed);
+  // A new plan: bring its areas into view.
+  if (areas && areas.length > 0 && lastAreas.get(map) !== areas) {
+    const bounds = new LngLatBounds();
+    for (const a of areas) for (const ring of a.geometry.type === 'Polygon' ? a.geometry.coordinates : a.geometry.coordinates.flat()) for (const p of ring) bounds.extend([p[0]!, p[1]!]);
+    const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    map.fitBounds(bounds, { padding: 60, maxZoom: 15, duration: reduceMotion ? 0 : 600 });
+  }
+  lastAreas.set(map, areas);
 }
+
+const lastAreas = new WeakMap<MapLibreMap, PatrolArea[] | null>();

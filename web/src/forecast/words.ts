@@ -9,7 +9,12 @@ export function monthName(month: string): string {
   return `${MONTHS[Number(m) - 1] ?? m} ${year}`;
 }
 
-export const percent = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${Math.round(x * 100)}%`);
+/** "31%", or with one decimal below 10% ("2.4%"), so small areas' shares still differ */
+export function percent(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  const p = x * 100;
+  return p < 9.95 && p > 0 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}
 
 /** "burglaries", or "crimes recorded as Vehicle crime" */
 export function crimesOf(types: readonly string[]): string {
