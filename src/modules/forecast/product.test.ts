@@ -141,3 +141,10 @@ test('bad requests get a clear error naming the parameter', async () => {
   assert.equal(areas.status, 400);
   assert.match(areas.body.error!.message, /areas/);
 });
+
+test('many different first requests at once wait their turn for a worker and all succeed', async () => {
+  const methods = ['naive-last', 'naive-all', 'kde', 'prospective', 'sepp', 'peel'];
+  const replies = await Promise.all(methods.map((m) => get(`/api/forecast?type=Burglary&method=${m}&cell=500&top=0.5`)));
+  assert.deepEqual(replies.map((r) => r.status), methods.map(() => 200));
+  for (const [i, r] of replies.entries()) assert.equal((r.body as unknown as Reply).accuracy.methods[0]!.method, methods[i]);
+});

@@ -80,7 +80,26 @@ export function forecastWindow(firstMonth: string, lastMonth: string, period: st
   return { period: monthText(p), trainMonths, trainFrom: monthText(p - trainMonths), trainTo: monthText(p - 1), testFrom: monthText(testFrom), testTo: monthText(testTo) };
 }
 
-function runInWorker<T>(job: ComputeJob): Promise<T> {
+/**
+ * At most this many computations at once; more wait their turn. Each distinct request can
+ * start one, and a machine has few cores: requests must not be able to swamp it.
+ */
+export const MAX_WORKERS = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function runInWorker<T>(job: ComputeJob): Promise<T> {
+  if (running >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await oneWorker<T>(job);
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+function oneWorker<T>(job: ComputeJob): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./compute-worker.ts', import.meta.url), { workerData: job });
     let settled = false;
