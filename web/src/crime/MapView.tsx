@@ -251,6 +251,11 @@ export function MapView({ hexes, bands, selected, zoom, styleUrl, lsoaUrl, onSel
     const map = mapRef.current;
     if (!ready || !layersIn.current || !map) return;
     showForecast(map, forecastCells, patrolAreas);
+    // Dim the hexagons under the forecast, so its outlines stand out (and only touch them when that changes).
+    const dim = Boolean(forecastCells || patrolAreas);
+    if (dim !== (map.getPaintProperty(FILL, 'fill-opacity') as unknown[] | undefined)?.includes(0.4)) {
+      map.setPaintProperty(FILL, 'fill-opacity', ['case', ['has', 'count'], dim ? 0.4 : 0.82, 0.01] as never);
+    }
     const element = container.current;
     if (element) {
       element.dataset.forecastCells = String(forecastCells?.length ?? 0);

@@ -17,11 +17,13 @@ function ensureLayers(map: MapLibreMap): void {
   if (map.getSource(CELLS)) return;
   map.addSource(CELLS, { type: 'geojson', data: empty });
   map.addSource(AREAS, { type: 'geojson', data: empty });
-  map.addLayer({ id: 'forecast-top5-fill', type: 'fill', source: CELLS, filter: ['==', ['get', 'top5'], true], paint: { 'fill-color': '#912b88', 'fill-opacity': 0.18 } });
-  map.addLayer({ id: 'forecast-top10-line', type: 'line', source: CELLS, filter: ['==', ['get', 'top5'], false], paint: { 'line-color': '#912b88', 'line-width': 1.2, 'line-dasharray': [2, 1] } });
-  map.addLayer({ id: 'forecast-top5-line', type: 'line', source: CELLS, filter: ['==', ['get', 'top5'], true], paint: { 'line-color': '#912b88', 'line-width': 2.2 } });
-  map.addLayer({ id: 'patrol-areas-fill', type: 'fill', source: AREAS, paint: { 'fill-color': '#1d70b8', 'fill-opacity': 0.12 } });
-  map.addLayer({ id: 'patrol-areas-line', type: 'line', source: AREAS, paint: { 'line-color': '#1d70b8', 'line-width': 3 } });
+  // Purple (GOV.UK's) on the dimmed hexagons; patrol areas in blue on a white casing.
+  map.addLayer({ id: 'forecast-top5-fill', type: 'fill', source: CELLS, filter: ['==', ['get', 'top5'], true], paint: { 'fill-color': '#4c2c92', 'fill-opacity': 0.3 } });
+  map.addLayer({ id: 'forecast-top10-line', type: 'line', source: CELLS, filter: ['==', ['get', 'top5'], false], paint: { 'line-color': '#4c2c92', 'line-width': 1.5, 'line-dasharray': [2, 1] } });
+  map.addLayer({ id: 'forecast-top5-line', type: 'line', source: CELLS, filter: ['==', ['get', 'top5'], true], paint: { 'line-color': '#4c2c92', 'line-width': 2.5 } });
+  map.addLayer({ id: 'patrol-areas-fill', type: 'fill', source: AREAS, paint: { 'fill-color': '#1d70b8', 'fill-opacity': 0.15 } });
+  map.addLayer({ id: 'patrol-areas-casing', type: 'line', source: AREAS, paint: { 'line-color': '#ffffff', 'line-width': 7 } });
+  map.addLayer({ id: 'patrol-areas-line', type: 'line', source: AREAS, paint: { 'line-color': '#1d70b8', 'line-width': 4 } });
 }
 
 /** Shows (or with nulls, clears) the forecast cells and patrol areas; returns how many of each are drawn. */
@@ -45,7 +47,7 @@ export function showForecast(map: MapLibreMap, cells: ForecastCell[] | null, are
     const bounds = new LngLatBounds();
     for (const a of areas) for (const ring of a.geometry.type === 'Polygon' ? a.geometry.coordinates : a.geometry.coordinates.flat()) for (const p of ring) bounds.extend([p[0]!, p[1]!]);
     const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    map.fitBounds(bounds, { padding: 60, maxZoom: 15, duration: reduceMotion ? 0 : 600 });
+    map.fitBounds(bounds, { padding: 80, maxZoom: 14, duration: reduceMotion ? 0 : 600 });
   }
   lastAreas.set(map, areas);
 }
