@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32 } from './random.ts';
-import { neighboursOf, outlineOf, planPatrols, ringArea2, type PatrolCell } from './patrols.ts';
+import { defaultBox, neighboursOf, outlineOf, planPatrols, ringArea2, type PatrolCell } from './patrols.ts';
 
 // ——— the outline of a set of cells ———
 
@@ -81,9 +81,14 @@ function connectedSets(cells: readonly PatrolCell[], max: number): number[] {
   return [...seen];
 }
 
-/** The most risk any N disjoint connected sets of at most M cells can cover, by exhaustive search. */
-function optimum(cells: readonly PatrolCell[], areas: number, maxCells: number): number {
+/** The most risk any N disjoint connected sets of at most M cells, each within a box × box square, can cover, by exhaustive search. */
+function optimum(cells: readonly PatrolCell[], areas: number, maxCells: number, box: number): number {
   const sets = connectedSets(cells, maxCells)
+    .filter((mask) => {
+      const members = cells.filter((_, i) => Math.floor(mask / 2 ** i) % 2);
+      const span = (f: (c: PatrolCell) => number) => Math.max(...members.map(f)) - Math.min(...members.map(f));
+      return span((c) => c.column) < box && span((c) => c.row) < box;
+    })
     .map((mask) => {
       let score = 0;
       const bits: number[] = [];
@@ -144,13 +149,16 @@ test('plans reach at least 0.88 of the best possible on every one of 400 small c
     const cells = randomGrid(random, columns, rows, shape);
     const areas = 1 + Math.floor(random() * 3);
     const maxCells = 2 + Math.floor(random() * 4);
-    const best = optimum(cells, areas, maxCells);
+    const best = optimum(cells, areas, maxCells, defaultBox(maxCells));
     const plan = planPatrols(cells, { areas, maxCells });
     // every plan is valid: disjoint, connected, within the size limit, scored right
     const used = new Set<number>();
     const neighbours = neighboursOf(cells);
     for (const area of plan.areas) {
       assert.ok(area.cells.length >= 1 && area.cells.length <= maxCells);
+      const columns = area.cells.map((c) => cells[c]!.column);
+      const rows = area.cells.map((c) => cells[c]!.row);
+      assert.ok(Math.max(...columns) - Math.min(...columns) < defaultBox(maxCells) && Math.max(...rows) - Math.min(...rows) < defaultBox(maxCells), 'area fits its box');
       for (const c of area.cells) {
         assert.ok(!used.has(c), 'areas overlap');
         used.add(c);

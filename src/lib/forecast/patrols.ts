@@ -4,7 +4,8 @@
  *
  * Areas are 4-connected: every cell of an area shares an edge (not only a corner) with
  * another cell of it, so an officer can walk the whole area without leaving it, and its
- * outline is one ring (plus any holes).
+ * outline is one ring (plus any holes). Areas are compact by rule: each fits in a square of
+ * ⌈√M⌉ + 1 cells a side (`box`), so no area snakes along a road across the town.
  *
  * The exact problem (a maximum-weight packing of connected sets) is NP-hard, so:
  *  1. Seed and grow, one area at a time. For each of the `seeds` highest-risk free cells,
@@ -17,10 +18,11 @@
  *  2. Local improvement, until nothing improves: (a) swap — drop a cell whose removal keeps
  *     the area connected and add a free neighbouring cell with more risk; (b) regrow — take
  *     an area out and grow the best area again among the cells the others leave free;
- *     (c) pair — take two areas out and re-plan them together (the first from the 3 best
- *     areas grown from each of the 3 highest free seeds, the second the best grown from the
- *     4 highest seeds the first leaves), so one area spanning two hotspots can become two
- *     areas taking one each. Pairs are tried once the cheaper moves (a, b) have settled.
+ *     (c) pair — take two areas within a box's width of each other out and re-plan them
+ *     together (the first from the 3 best areas grown from each of the 3 highest free seeds,
+ *     the second the best grown from the 4 highest seeds the first leaves), so one area
+ *     spanning two hotspots can become two areas taking one each. Pairs are tried once the
+ *     cheaper moves (a, b) have settled.
  * src/lib/forecast/patrols.test.ts measures it against the optimum found by enumerating
  * every solution on small grids.
  */
@@ -41,6 +43,8 @@ export interface PatrolOptions {
   seeds?: number;
   /** partial areas kept at each size while growing one; 6 by default */
   beam?: number;
+  /** compactness: every area fits in a square of this many cells a side; ⌈√M⌉ + 1 by default */
+  box?: number;
 }
 
 export interface PatrolArea {
@@ -80,6 +84,24 @@ interface Ctx {
   maxCells: number;
   seeds: number;
   beam: number;
+  box: number;
+}
+
+/** Whether these cells, with `add` and without `drop`, fit in a box × box square of cells. */
+function fitsBox(ctx: Ctx, members: readonly number[], add = -1, drop = -1): boolean {
+  let minC = Infinity;
+  let maxC = -Infinity;
+  let minR = Infinity;
+  let maxR = -Infinity;
+  for (const i of add >= 0 ? [...members, add] : members) {
+    if (i === drop) continue;
+    const c = ctx.cells[i]!;
+    if (c.column < minC) minC = c.column;
+    if (c.column > maxC) maxC = c.column;
+    if (c.row < minR) minR = c.row;
+    if (c.row > maxR) maxR = c.row;
+  }
+  return maxC - minC < ctx.box && maxR - minR < ctx.box;
 }
 
 interface Partial {
@@ -91,6 +113,8 @@ interface Partial {
   rank: number;
   /** an order-free hash of its cells, to drop the same set reached in another order */
   hash: number;
+  /** its bounding box in columns and rows */
+  box: [number, number, number, number];
 }
 
 /** A fixed pseudo-random 32-bit value per cell index, for order-free set hashes. */
@@ -113,7 +137,8 @@ function grow(ctx: Ctx, seed: number, taken: Uint8Array): PatrolArea {
 function growCandidates(ctx: Ctx, seed: number, taken: Uint8Array, k: number): PatrolArea[] {
   const { cells, neighbours } = ctx;
   const score0 = cells[seed]!.score;
-  let beam: Partial[] = [{ cells: [seed], score: score0, shared: 0, rank: score0, hash: cellHash(seed) }];
+  const s0 = cells[seed]!;
+  let beam: Partial[] = [{ cells: [seed], score: score0, shared: 0, rank: score0, hash: cellHash(seed), box: [s0.column, s0.column, s0.row, s0.row] }];
   let best: Partial = beam[0]!;
   let last: Partial[] = beam;
   for (let size = 2; size <= ctx.maxCells; size++) {
@@ -126,6 +151,9 @@ function growCandidates(ctx: Ctx, seed: number, taken: Uint8Array, k: number): P
         for (const f of neighbours[a]!) {
           if (taken[f] || members.includes(f) || seen.includes(f)) continue;
           seen.push(f);
+          const c = cells[f]!;
+          const box: [number, number, number, number] = [Math.min(p.box[0], c.column), Math.max(p.box[1], c.column), Math.min(p.box[2], c.row), Math.max(p.box[3], c.row)];
+          if (box[1] - box[0] >= ctx.box || box[3] - box[2] >= ctx.box) continue;
           const hash = (p.hash + cellHash(f)) >>> 0;
           if (next.has(hash)) continue;
           const own = cells[f]!.score;
@@ -137,7 +165,7 @@ function growCandidates(ctx: Ctx, seed: number, taken: Uint8Array, k: number): P
           }
           const value = roomForTwo ? Math.max(own, (own + further) / 2) : own;
           const score = p.score + own;
-          next.set(hash, { cells: [...members, f], score, shared: p.shared + shared, rank: p.score + value, hash });
+          next.set(hash, { cells: [...members, f], score, shared: p.shared + shared, rank: p.score + value, hash, box });
         }
       }
     }
@@ -189,7 +217,11 @@ function improveBySwap(ctx: Ctx, area: PatrolArea, taken: Uint8Array): boolean {
   // Room left: add the best free neighbour with any risk.
   if (area.cells.length < ctx.maxCells) {
     let best = -1;
-    for (const a of area.cells) for (const f of neighbours[a]!) if (!members.has(f) && !taken[f] && cells[f]!.score > 0 && (best < 0 || cells[f]!.score > cells[best]!.score)) best = f;
+    for (const a of area.cells) {
+      for (const f of neighbours[a]!) {
+        if (!members.has(f) && !taken[f] && cells[f]!.score > 0 && (best < 0 || cells[f]!.score > cells[best]!.score) && fitsBox(ctx, area.cells, f)) best = f;
+      }
+    }
     if (best >= 0) {
       area.cells.push(best);
       area.score += cells[best]!.score;
@@ -207,7 +239,7 @@ function improveBySwap(ctx: Ctx, area: PatrolArea, taken: Uint8Array): boolean {
       if (a === out) continue;
       for (const f of neighbours[a]!) {
         if (members.has(f) || taken[f] || f === out) continue;
-        if (cells[f]!.score > cells[out]!.score + 1e-12 && (best < 0 || cells[f]!.score > cells[best]!.score)) best = f;
+        if (cells[f]!.score > cells[out]!.score + 1e-12 && (best < 0 || cells[f]!.score > cells[best]!.score) && fitsBox(ctx, area.cells, f, out)) best = f;
       }
     }
     if (best >= 0) {
@@ -219,6 +251,23 @@ function improveBySwap(ctx: Ctx, area: PatrolArea, taken: Uint8Array): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether two areas are within a box's width of each other: only such pairs can trade the
+ * cells of one hotspot (an area cannot reach further than its box), so only they are re-planned together.
+ */
+function near(ctx: Ctx, a: PatrolArea, b: PatrolArea): boolean {
+  const span = (area: PatrolArea, f: (c: PatrolCell) => number) => {
+    const v = area.cells.map((i) => f(ctx.cells[i]!));
+    return [Math.min(...v), Math.max(...v)] as const;
+  };
+  const gap = (f: (c: PatrolCell) => number) => {
+    const [a0, a1] = span(a, f);
+    const [b0, b1] = span(b, f);
+    return Math.max(0, b0 - a1, a0 - b1);
+  };
+  return gap((c) => c.column) <= ctx.box && gap((c) => c.row) <= ctx.box;
 }
 
 /**
@@ -248,12 +297,15 @@ function improvePair(ctx: Ctx, areas: PatrolArea[], i: number, j: number, taken:
   return improved;
 }
 
+/** The side of the square every area must fit in: ⌈√M⌉ + 1 cells (a 12-cell area within 5 × 5). */
+export const defaultBox = (maxCells: number) => Math.ceil(Math.sqrt(maxCells)) + 1;
+
 /** Chooses the patrol areas (see the file's comment for how). */
 export function planPatrols(cells: readonly PatrolCell[], options: PatrolOptions): PatrolPlan {
   if (!(Number.isInteger(options.areas) && options.areas >= 1)) throw new RangeError(`areas must be a whole number, at least 1, not ${options.areas}`);
   if (!(Number.isInteger(options.maxCells) && options.maxCells >= 1)) throw new RangeError(`cells per area must be a whole number, at least 1, not ${options.maxCells}`);
   for (const [i, c] of cells.entries()) if (!(c.score >= 0)) throw new RangeError(`cell ${i} has score ${c.score}; scores must be ≥ 0`);
-  const ctx: Ctx = { cells, neighbours: neighboursOf(cells), maxCells: options.maxCells, seeds: options.seeds ?? 8, beam: options.beam ?? 6 };
+  const ctx: Ctx = { cells, neighbours: neighboursOf(cells), maxCells: options.maxCells, seeds: options.seeds ?? 8, beam: options.beam ?? 6, box: options.box ?? defaultBox(options.maxCells) };
   const ranked = cells.map((_, i) => i).sort((a, b) => cells[b]!.score - cells[a]!.score || a - b);
   const taken = new Uint8Array(cells.length);
   const areas: PatrolArea[] = [];
@@ -283,9 +335,12 @@ export function planPatrols(cells: readonly PatrolCell[], options: PatrolOptions
     }
   };
   settle();
-  for (let round = 0; round < 20; round++) {
+  // At most three rounds of pairs: on the small cases a third never improved, and each costs seconds on a big plan.
+  for (let round = 0; round < 3; round++) {
     let improved = false;
-    for (let i = 0; i < areas.length; i++) for (let j = i + 1; j < areas.length; j++) if (improvePair(ctx, areas, i, j, taken, ranked)) improved = true;
+    for (let i = 0; i < areas.length; i++) {
+      for (let j = i + 1; j < areas.length; j++) if (near(ctx, areas[i]!, areas[j]!) && improvePair(ctx, areas, i, j, taken, ranked)) improved = true;
+    }
     if (!improved) break;
     settle();
   }
