@@ -135,3 +135,19 @@ test('an officer switches the forecast on, reads its accuracy, makes a patrol pl
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone the forecast, its accuracy card and the patrol plan fit the screen', async () => {
+  const officer = await peel.user('officer', 'pc.phone.forecast');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page, officer.username);
+  await page.goto(`${peel.url}/crime`);
+  await mapAttribute(page, 'data-renders', 1);
+  await page.getByLabel(/Show next month’s forecast hotspots/).check();
+  await page.getByTestId('forecast-accuracy').waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Make a patrol plan' }).click();
+  await page.getByTestId('patrol-plan').waitFor({ timeout: 60_000 });
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  assert.equal(overflow, 0, 'nothing wider than the screen');
+  await context.close();
+});

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { messageOf } from '../api.ts';
+import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { briefingPath, loadForecast, loadPatrols } from './api.ts';
 import { METHOD_LABELS, METHODS, type ForecastChoice, type ForecastReply, type Method, type PatrolReply } from './types.ts';
 import { accuracySentence, computedWhen, crimesOf, monthName, paiSentence, percent } from './words.ts';
@@ -151,31 +152,33 @@ export function AccuracyCard({ reply }: { reply: ForecastReply }) {
           <span className="govuk-details__summary-text">All the figures</span>
         </summary>
         <div className="govuk-details__text">
-          <table className="govuk-table peel-forecast-table">
-            <caption className="govuk-table__caption govuk-table__caption--s">Mean share of each month’s crimes in the top cells (PAI)</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">Method</th>
-                {[0.01, 0.05, 0.1, 0.2].map((c) => (
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric" key={c}>
-                    {Math.round(c * 100)}%
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {a.methods.map((m) => (
-                <tr className="govuk-table__row" key={m.method}>
-                  <th scope="row" className="govuk-table__header">{METHOD_LABELS[m.method as Method] ?? m.method}</th>
-                  {m.coverage.map((c) => (
-                    <td className="govuk-table__cell govuk-table__cell--numeric" key={c.coverage}>
-                      {percent(c.meanHitRate)} ({c.meanPai === null ? '–' : c.meanPai.toFixed(1)})
-                    </td>
+          <ScrollRegion label="Backtest figures">
+            <table className="govuk-table peel-forecast-table">
+              <caption className="govuk-table__caption govuk-table__caption--s">Mean share of each month’s crimes in the top cells (PAI)</caption>
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  <th scope="col" className="govuk-table__header">Method</th>
+                  {[0.01, 0.05, 0.1, 0.2].map((c) => (
+                    <th scope="col" className="govuk-table__header govuk-table__header--numeric" key={c}>
+                      {Math.round(c * 100)}%
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="govuk-table__body">
+                {a.methods.map((m) => (
+                  <tr className="govuk-table__row" key={m.method}>
+                    <th scope="row" className="govuk-table__header">{METHOD_LABELS[m.method as Method] ?? m.method}</th>
+                    {m.coverage.map((c) => (
+                      <td className="govuk-table__cell govuk-table__cell--numeric" key={c.coverage}>
+                        {percent(c.meanHitRate)} ({c.meanPai === null ? '–' : c.meanPai.toFixed(1)})
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
           <p className="govuk-body-s">
             Each month was forecast from the {a.trainMonths} months before it only. Figures computed {computedWhen(a.computedAt)} and kept until new crime data is imported.
           </p>
@@ -242,26 +245,28 @@ function PatrolPlanner({ choice, reply, plan, onPlan }: { choice: ForecastChoice
             {plan.features.length} {plan.features.length === 1 ? 'area' : 'areas'} of joined {plan.cellSize} m squares, together expected to hold <strong>{percent(plan.share)}</strong> of{' '}
             {monthName(plan.window.period)}’s {crimesOf(plan.types)}.
           </p>
-          <table className="govuk-table peel-forecast-table">
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">Area</th>
-                <th scope="col" className="govuk-table__header govuk-table__header--numeric">Squares</th>
-                <th scope="col" className="govuk-table__header govuk-table__header--numeric">Expected share</th>
-                <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes in the last {plan.window.trainMonths} months</th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {plan.features.map((f) => (
-                <tr className="govuk-table__row" key={f.properties.area}>
-                  <th scope="row" className="govuk-table__header">{f.properties.area}</th>
-                  <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.cells.length}</td>
-                  <td className="govuk-table__cell govuk-table__cell--numeric">{percent(f.properties.share)}</td>
-                  <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.recentCrimes.toLocaleString('en-GB')}</td>
+          <ScrollRegion label="Patrol areas">
+            <table className="govuk-table peel-forecast-table">
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  <th scope="col" className="govuk-table__header">Area</th>
+                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Squares</th>
+                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Expected share</th>
+                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes in the last {plan.window.trainMonths} months</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="govuk-table__body">
+                {plan.features.map((f) => (
+                  <tr className="govuk-table__row" key={f.properties.area}>
+                    <th scope="row" className="govuk-table__header">{f.properties.area}</th>
+                    <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.cells.length}</td>
+                    <td className="govuk-table__cell govuk-table__cell--numeric">{percent(f.properties.share)}</td>
+                    <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.recentCrimes.toLocaleString('en-GB')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
           <p className="govuk-body">
             <Link className="govuk-link" to={briefingPath({ ...choice, areas: plan.areas, maxCells: plan.maxCells, period: plan.window.period })}>
               Open the briefing sheet to print
