@@ -5,7 +5,7 @@ export type Method = (typeof METHODS)[number];
 
 export const METHOD_LABELS: Record<Method, string> = {
   peel: 'Peel ensemble (recommended)',
-  'naive-all': 'Last 12 months’ counts',
+  'naive-all': 'Counts over the training months',
   'naive-last': 'Last month’s counts',
   kde: 'Kernel density',
   prospective: 'Prospective hotspotting',
