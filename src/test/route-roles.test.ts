@@ -50,3 +50,9 @@ test('every route, called as every role, answers as its declaration says', async
   }
   assert.deepEqual(failures, []);
 });
+
+test('the forecast routes are there, for analysts, supervisors and officers only', () => {
+  const routes = routeTable(t.app).filter((r) => r.url.startsWith('/api/forecast'));
+  assert.deepEqual(routes.map((r) => `${r.method} ${r.url}`).sort(), ['GET /api/forecast', 'GET /api/forecast/patrols']);
+  for (const r of routes) assert.deepEqual([...r.roles].sort(), ['analyst', 'officer', 'supervisor']);
+});

@@ -24,6 +24,7 @@ const ControlRoom = lazy(() => import('./reports/ControlRoom.tsx'));
 const AreaSafetyPage = lazy(() => import('./reports/AreaSafetyPage.tsx'));
 const HeldReports = lazy(() => import('./reports/HeldReports.tsx'));
 const ReportSettings = lazy(() => import('./reports/ReportSettings.tsx'));
+const Briefing = lazy(() => import('./forecast/Briefing.tsx'));
 
 export function App() {
   return (
@@ -44,6 +45,7 @@ export function App() {
           </Route>
           <Route element={<RequireNavItem id="crime" />}>
             <Route path="/crime" element={<Suspense fallback={<Loading what="Loading the crime map" />}><CrimeMap /></Suspense>} />
+            <Route path="/forecast/briefing" element={<Suspense fallback={<Loading what="Loading the briefing sheet" />}><Briefing /></Suspense>} />
           </Route>
           <Route element={<RequireNavItem id="control-room" />}>
             <Route path="/control-room" element={<Suspense fallback={<Loading what="Loading the control room" />}><ControlRoom /></Suspense>} />

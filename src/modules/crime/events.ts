@@ -1,6 +1,9 @@
 import type { Db } from '../../platform/db/index.ts';
 import { monthIndex } from '../../lib/months.ts';
-import { distinctBngPoints, locatedBngRows, locatedMonthRange } from './read-store.ts';
+import { distinctBngPoints, locatedBngRows, locatedMonthRange, readDataVersion } from './read-store.ts';
+
+/** British National Grid metres to WGS84, as the importer converts records (for drawing grid cells). */
+export { fromBng } from './import/geo.ts';
 
 /**
  * Located crime records as compact point arrays, for other modules' numerical work (the
@@ -54,4 +57,12 @@ export async function allLocatedPoints(db: Db): Promise<LocatedPoints> {
   const rows = await distinctBngPoints(db);
   const { first, last } = await locatedMonthRange(db);
   return { easting: Float64Array.from(rows, (r) => r.easting), northing: Float64Array.from(rows, (r) => r.northing), firstMonth: first, lastMonth: last };
+}
+
+/**
+ * The crime data version: a number every import that changes crime records raises, so
+ * another module's cache of results computed from them knows when it is stale.
+ */
+export async function crimeDataVersion(db: Db): Promise<number> {
+  return readDataVersion(db);
 }

@@ -1,6 +1,8 @@
 import './crime-map.css';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
+import { ForecastPanel, type ForecastShown } from '../forecast/ForecastPanel.tsx';
+import '../forecast/forecast.css';
 import { ErrorSummary, useErrorList } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
@@ -103,6 +105,7 @@ function CrimeMapPage({ meta }: { meta: CrimeMeta | null }) {
   const returnFocus = useRef<HTMLElement | null>(null);
   const focusPanel = useRef(false);
   const layout = useFillWindow();
+  const [forecast, setForecast] = useState<ForecastShown>({ cells: null, areas: null });
 
   // Keep the address in step with the filters, so the view can be bookmarked and shared.
   useEffect(() => {
@@ -184,6 +187,8 @@ function CrimeMapPage({ meta }: { meta: CrimeMeta | null }) {
             lsoaUrl={meta?.hasLsoaBoundaries ? '/api/crime/lsoas?format=geojson' : null}
             onSelect={select}
             describedBy="crime-map-summary"
+            forecastCells={forecast.cells}
+            patrolAreas={forecast.areas}
           />
         </Suspense>
         <Legend bands={bands} />
@@ -191,6 +196,7 @@ function CrimeMapPage({ meta }: { meta: CrimeMeta | null }) {
 
       <div className="peel-crime__side">
         {selected && applied && <CellPanel cell={selected} filters={applied} onClose={closePanel} headingRef={panelHeading} />}
+        {meta && meta.crimeTypes.length > 0 && <ForecastPanel crimeTypes={meta.crimeTypes} chosenTypes={applied?.types ?? []} onShow={setForecast} />}
         {meta && filters ? (
           <Filters meta={meta} filters={filters} onChange={setChosen} typeCounts={data.types} outcomeCounts={data.outcomes} />
         ) : (

@@ -17,6 +17,8 @@ import {
 // once bundled, that is wherever Vite puts it. Served from our origin, so the CSP's
 // worker-src 'self' allows it.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { showForecast } from '../forecast/mapLayers.ts';
+import type { ForecastCell, PatrolArea } from '../forecast/types.ts';
 import type { Band } from './scale.ts';
 import { colourExpression } from './scale.ts';
 import type { HexCollection, HexFeature } from './types.ts';
@@ -64,6 +66,9 @@ export interface MapViewProps {
   lsoaUrl: string | null;
   onSelect: (cell: string) => void;
   describedBy?: string;
+  /** the forecast layer's top cells and the patrol areas, when switched on */
+  forecastCells?: ForecastCell[] | null;
+  patrolAreas?: PatrolArea[] | null;
 }
 
 /**
@@ -72,7 +77,7 @@ export interface MapViewProps {
  * data replaces the hexagon source's data with setData (the layers stay), so the old
  * hexagons stay on screen until the new ones are ready.
  */
-export function MapView({ hexes, bands, selected, zoom, styleUrl, lsoaUrl, onSelect, describedBy }: MapViewProps) {
+export function MapView({ hexes, bands, selected, zoom, styleUrl, lsoaUrl, onSelect, describedBy, forecastCells = null, patrolAreas = null }: MapViewProps) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   /** a new number each time our layers are (re)added to a style; 0 while they are not there */
@@ -240,6 +245,23 @@ export function MapView({ hexes, bands, selected, zoom, styleUrl, lsoaUrl, onSel
     map.setFilter(SELECTED, filter);
     map.setFilter(SELECTED_INNER, filter);
   }, [layersVersion, selected]);
+
+  // The forecast layer (its layers are added only once there is something to show).
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !layersIn.current || !map) return;
+    showForecast(map, forecastCells, patrolAreas);
+    // Dim the hexagons under the forecast, so its outlines stand out (and only touch them when that changes).
+    const dim = Boolean(forecastCells || patrolAreas);
+    if (dim !== (map.getPaintProperty(FILL, 'fill-opacity') as unknown[] | undefined)?.includes(0.4)) {
+      map.setPaintProperty(FILL, 'fill-opacity', ['case', ['has', 'count'], dim ? 0.4 : 0.82, 0.01] as never);
+    }
+    const element = container.current;
+    if (element) {
+      element.dataset.forecastCells = String(forecastCells?.length ?? 0);
+      element.dataset.patrolAreas = String(patrolAreas?.length ?? 0);
+    }
+  }, [layersVersion, forecastCells, patrolAreas]);
 
   // Zoom to a cell when asked (a hotspot row was chosen).
   useEffect(() => {

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { Platform, PeelServer } from '../../platform/context.ts';
+import type { Role } from '../../platform/roles.ts';
+import { DEFAULTS, METHODS, type Method } from './service.ts';
+import * as product from './surface.ts';
+
+/** Forecasts are for the people who allocate and patrol, as the crime map is. */
+export const FORECAST_ROLES: readonly Role[] = ['analyst', 'supervisor', 'officer'];
+
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM');
+const types = z
+  .union([z.string().min(1).max(300), z.array(z.string().min(1).max(300)).min(1).max(50)], { error: 'is required: the crime type(s) to forecast, e.g. type=Burglary' })
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .describe('crime type, exactly as data.police.uk names it; repeat the parameter for more than one');
+
+const forecastQuery = z.object({
+  type: types,
+  period: month.optional().describe('the month to forecast, YYYY-MM; default: the month after the last imported one'),
+  method: z.enum(METHODS).default('peel').describe(`the forecasting method: ${METHODS.join(', ')}`),
+  cell: z.coerce.number().int().min(100).max(2000).default(DEFAULTS.cellSize).describe('grid cell size in metres (British National Grid squares), 100 to 2000'),
+});
+type ForecastQuery = z.infer<typeof forecastQuery>;
+
+const position = z.array(z.number());
+const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position)) });
+const areaGeometry = z.union([polygon, z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) })]);
+const coverage = z.object({ coverage: z.number(), meanHitRate: z.number().nullable(), meanPai: z.number().nullable() });
+const windowSchema = z.object({ period: z.string(), trainMonths: z.number(), trainFrom: z.string(), trainTo: z.string(), testFrom: z.string(), testTo: z.string() });
+const accuracySchema = z.object({
+  method: z.string(),
+  trainMonths: z.number(),
+  testFrom: z.string(),
+  testTo: z.string(),
+  testPeriods: z.number(),
+  computedAt: z.string().describe('when these figures were computed (they are kept until new crime data is imported)'),
+  seconds: z.number(),
+  methods: z.array(z.object({ method: z.string(), coverage: z.array(coverage) })),
+});
+const forecastHeader = {
+  types: z.array(z.string()),
+  method: z.string(),
+  cellSize: z.number(),
+  window: windowSchema,
+  studyCells: z.number(),
+  computedAt: z.string().describe('when the surface was computed'),
+  accuracy: accuracySchema,
+};
+const surfaceReply = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(
+    z.object({
+      type: z.literal('Feature'),
+      geometry: polygon,
+      properties: z.object({ cell: z.number(), rank: z.number(), score: z.number(), share: z.number(), recent: z.number(), top5: z.boolean(), top10: z.boolean() }),
+    }),
+  ),
+  ...forecastHeader,
+});
+const patrolsReply = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(
+    z.object({
+      type: z.literal('Feature'),
+      geometry: areaGeometry,
+      properties: z.object({ area: z.number(), cells: z.array(z.number()), share: z.number(), recentCrimes: z.number(), recentShare: z.number(), centre: position }),
+    }),
+  ),
+  ...forecastHeader,
+  areas: z.number(),
+  maxCells: z.number(),
+  connectivity: z.literal('4-connected (cells share an edge)'),
+  share: z.number().describe('the areas together: their share of the forecast risk'),
+  recentShare: z.number().describe('the areas together: their share of the crimes of the training months'),
+});
+
+const request = (q: ForecastQuery): product.ForecastRequest => ({ types: q.type, period: q.period, method: q.method as Method, cellSize: q.cell });
+const nullable = (a: product.Accuracy) => ({
+  ...a,
+  methods: a.methods.map((m) => ({ method: m.method, coverage: m.coverage.map((c) => ({ coverage: c.coverage, meanHitRate: Number.isFinite(c.meanHitRate) ? c.meanHitRate : null, meanPai: Number.isFinite(c.meanPai) ? c.meanPai : null })) })),
+});
+const header = (s: product.Surface, a: product.Accuracy) => ({
+  types: s.types,
+  method: s.method,
+  cellSize: s.cellSize,
+  window: s.window,
+  studyCells: s.studyCells,
+  computedAt: s.computedAt,
+  accuracy: nullable(a),
+});
+
+export function forecastRoutes(app: PeelServer, platform: Platform): void {
+  const config = { roles: FORECAST_ROLES };
+  const tags = ['forecast'];
+
+  app.get('/api/forecast', {
+    config,
+    schema: {
+      summary: 'The risk surface for a month as GeoJSON grid cells (score, rank, top 5% and 10% flags) with the method’s backtest figures over the months before it',
+      tags,
+      querystring: forecastQuery.extend({
+        top: z.coerce.number().gt(0).max(1).default(1).describe('only the highest-ranked share of the study cells, e.g. 0.1 for the top 10%; 1 (all) by default'),
+      }),
+      response: { 200: surfaceReply },
+    },
+    handler: async (req) => {
+      const r = request(req.query);
+      const [surface, accuracy] = await Promise.all([product.forecastSurface(platform.db, r), product.forecastAccuracy(platform.db, r)]);
+      return { type: 'FeatureCollection' as const, features: product.surfaceFeatures(surface, req.query.top), ...header(surface, accuracy) };
+    },
+  });
+
+  app.get('/api/forecast/patrols', {
+    config,
+    schema: {
+      summary: 'A patrol plan: N compact, 4-connected areas of at most M cells that together cover the most forecast risk, as GeoJSON polygons with each one’s expected share of crime',
+      tags,
+      querystring: forecastQuery.extend({
+        areas: z.coerce.number().int().min(1).max(50).default(3).describe('how many patrol areas'),
+        maxCells: z.coerce.number().int().min(1).max(100).default(12).describe('at most this many grid cells per area'),
+      }),
+      response: { 200: patrolsReply },
+    },
+    handler: async (req) => {
+      const r = { ...request(req.query), areas: req.query.areas, maxCells: req.query.maxCells };
+      const [plan, accuracy] = await Promise.all([product.patrolPlan(platform.db, r), product.forecastAccuracy(platform.db, r)]);
+      return {
+        type: 'FeatureCollection' as const,
+        features: plan.areas.map((a) => ({
+          type: 'Feature' as const,
+          geometry: a.geometry,
+          properties: { area: a.area, cells: a.cells, share: a.share, recentCrimes: a.recentCrimes, recentShare: a.recentShare, centre: a.centre },
+        })),
+        ...header(plan.surface, accuracy),
+        areas: r.areas,
+        maxCells: r.maxCells,
+        connectivity: '4-connected (cells share an edge)' as const,
+        share: plan.share,
+        recentShare: plan.recentShare,
+      };
+    },
+  });
+}
