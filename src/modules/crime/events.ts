@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import { monthIndex } from '../../lib/months.ts';
-import { distinctBngPoints, locatedBngRows, locatedMonthRange } from './read-store.ts';
+import { distinctBngPoints, locatedBngRows, locatedBngRowsExcept, locatedMonthRange } from './read-store.ts';
 
 /**
  * Located crime records as compact point arrays, for other modules' numerical work (the
@@ -36,7 +36,15 @@ export interface LocatedEventsFilter {
  * British National Grid (records without coordinates, or outside Great Britain, are left out).
  */
 export async function locatedEvents(db: Db, filter: LocatedEventsFilter): Promise<LocatedEvents> {
-  const rows = await locatedBngRows(db, filter);
+  return asEvents(await locatedBngRows(db, filter));
+}
+
+/** The located records of every crime type except the ones in the filter, in the months from…to. */
+export async function locatedEventsOfOtherTypes(db: Db, filter: LocatedEventsFilter): Promise<LocatedEvents> {
+  return asEvents(await locatedBngRowsExcept(db, filter));
+}
+
+function asEvents(rows: Array<{ easting: number; northing: number; month: string }>): LocatedEvents {
   const out: LocatedEvents = { easting: new Float64Array(rows.length), northing: new Float64Array(rows.length), month: new Int32Array(rows.length) };
   rows.forEach((r, i) => {
     out.easting[i] = r.easting;

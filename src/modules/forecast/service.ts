@@ -3,10 +3,10 @@ import { PeelError } from '../../platform/errors.ts';
 import { monthIndex, monthText } from '../../lib/months.ts';
 import { cellsOf, halfCellShiftedGrids, makeGrid, studyAreaOf, studyIndexesOf, countByCell, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
 import { meanOverPeriods, scoreForecast, STANDARD_COVERAGES, type CoverageScore } from '../../lib/forecast/metrics.ts';
-import { kde, naiveAll, naiveLast, prospective, type Kernel } from '../../lib/forecast/predictors.ts';
+import { kde, naiveAll, naiveLast, prospective, type CellEvents, type Kernel } from '../../lib/forecast/predictors.ts';
 import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
 import { peel } from '../../lib/forecast/peel.ts';
-import { allLocatedPoints, locatedEvents } from '../crime/events.ts';
+import { allLocatedPoints, locatedEvents, locatedEventsOfOtherTypes } from '../crime/events.ts';
 
 /**
  * The rolling-origin backtest of the hotspot predictors on monthly data (issue 4): for each
@@ -48,6 +48,11 @@ export interface BacktestSettings {
 /** Events (crimes of the types under test) and the points that make the study area. */
 export interface BacktestData {
   event: { easting: ArrayLike<number>; northing: ArrayLike<number>; month: ArrayLike<number> };
+  /**
+   * located crimes of every other type over the same months: peel's covariate of where crime
+   * of any kind happens (optional; without it peel uses the types under test only)
+   */
+  other?: { easting: ArrayLike<number>; northing: ArrayLike<number>; month: ArrayLike<number> };
   /** every located point of any type over the whole imported period */
   studyPoints: { easting: ArrayLike<number>; northing: ArrayLike<number> };
 }
@@ -116,6 +121,13 @@ interface GridRun {
   sepp: SeppDiagnostics[];
 }
 
+/** The events of months start … test − 1 that fall in study cells, periods counted from start. */
+function windowEvents(months: ArrayLike<number>, studyIndex: Int32Array, start: number, test: number): CellEvents {
+  const picked: number[] = [];
+  for (let i = 0; i < months.length; i++) if (months[i]! >= start && months[i]! < test && studyIndex[i]! >= 0) picked.push(i);
+  return { cell: Int32Array.from(picked, (i) => studyIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
+}
+
 /** One backtest on one grid. */
 function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettings, tick: (label: string) => void): GridRun {
   const study: StudyArea = studyAreaOf(cellsOf(grid, data.studyPoints.easting, data.studyPoints.northing));
@@ -127,6 +139,7 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
   const kernel = settings.kdeKernel ?? DEFAULTS.kdeKernel;
   const bandwidth = settings.kdeBandwidth ?? DEFAULTS.kdeBandwidth;
   const months = data.event.month;
+  const otherIndex = data.other ? studyIndexesOf(study, cellsOf(grid, data.other.easting, data.other.northing)) : null;
 
   const scores = new Map<Method, CoverageScore[][]>(settings.methods.map((m) => [m, []]));
   const elapsed = new Map<Method, number>(settings.methods.map((m) => [m, 0]));
@@ -160,7 +173,10 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
       else if (method === 'kde') forecast = kde(grid, study, eastings, northings, { kernel, bandwidth });
       else if (method === 'prospective') {
         forecast = prospective(grid, study, events, train - 1, { spaceBandwidthCells: DEFAULTS.prospectiveSpaceCells, timeBandwidthPeriods: DEFAULTS.prospectiveTimeMonths });
-      } else if (method === 'peel') forecast = peel(grid, study, events, train - 1).scores;
+      } else if (method === 'peel') {
+        const other = data.other && otherIndex ? windowEvents(data.other.month, otherIndex, start, test) : undefined;
+        forecast = peel(grid, study, events, train - 1, { other }).scores;
+      }
       else {
         // time in months: a month's crimes sit at its middle, the window is [0, train)
         const times = Float64Array.from(events.period, (p) => p + 0.5);
@@ -250,5 +266,6 @@ export async function backtest(db: Db, request: BacktestRequest, progress?: Back
   if (request.to > studyPoints.lastMonth) throw new PeelError('no_data', `the located records end in ${studyPoints.lastMonth}, before the last test month ${request.to}: choose an earlier --to.`);
   const event = await locatedEvents(db, { types: request.types, from: trainFrom, to: request.to });
   if (event.month.length === 0) throw new PeelError('no_data', `no located records of ${request.types.map((t) => `"${t}"`).join(', ')} between ${trainFrom} and ${request.to}: check the crime type's spelling.`);
-  return runBacktest({ event, studyPoints }, request, progress);
+  const other = request.methods.includes('peel') ? await locatedEventsOfOtherTypes(db, { types: request.types, from: trainFrom, to: monthText(last - 1) }) : undefined;
+  return runBacktest({ event, studyPoints, other }, request, progress);
 }
