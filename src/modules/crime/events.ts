@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import { monthIndex } from '../../lib/months.ts';
-import { distinctBngPoints, locatedBngRows, locatedBngRowsExcept, locatedMonthRange } from './read-store.ts';
+import { distinctBngPoints, locatedBngRows, locatedBngRowsExcept, locatedMonthRange, locatedTimedRows } from './read-store.ts';
 
 /**
  * Located crime records as compact point arrays, for other modules' numerical work (the
@@ -62,4 +62,43 @@ export async function allLocatedPoints(db: Db): Promise<LocatedPoints> {
   const rows = await distinctBngPoints(db);
   const { first, last } = await locatedMonthRange(db);
   return { easting: Float64Array.from(rows, (r) => r.easting), northing: Float64Array.from(rows, (r) => r.northing), firstMonth: first, lastMonth: last };
+}
+
+/** Located records with their instants, for forecasting by day or week (any place on Earth). */
+export interface LocatedTimedEvents {
+  /** WGS84 degrees */
+  longitude: Float64Array;
+  latitude: Float64Array;
+  /** the record's month, YYYY-MM */
+  month: string[];
+  /** ISO 8601: an instant in UTC ("…T…Z") or a local date ("YYYY-MM-DD"), or null when the source had none */
+  occurredAt: Array<string | null>;
+  /** index into `types` */
+  type: Int32Array;
+  types: string[];
+}
+
+/** Every located record of any type in the months from…to (YYYY-MM, inclusive), with its instant and type. */
+export async function locatedTimedEvents(db: Db, filter: { from: string; to: string }): Promise<LocatedTimedEvents> {
+  const rows = await locatedTimedRows(db, filter);
+  const types: string[] = [];
+  const typeIndex = new Map<string, number>();
+  const type = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    let t = typeIndex.get(r.crime_type);
+    if (t === undefined) {
+      t = types.length;
+      types.push(r.crime_type);
+      typeIndex.set(r.crime_type, t);
+    }
+    type[i] = t;
+  });
+  return {
+    longitude: Float64Array.from(rows, (r) => r.longitude),
+    latitude: Float64Array.from(rows, (r) => r.latitude),
+    month: rows.map((r) => r.month),
+    occurredAt: rows.map((r) => r.occurred_at),
+    type,
+    types,
+  };
 }

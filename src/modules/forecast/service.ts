@@ -6,7 +6,9 @@ import { meanOverPeriods, scoreForecast, STANDARD_COVERAGES, type CoverageScore 
 import { kde, naiveAll, naiveLast, prospective, type CellEvents, type Kernel } from '../../lib/forecast/predictors.ts';
 import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
 import { peel } from '../../lib/forecast/peel.ts';
-import { allLocatedPoints, locatedEvents, locatedEventsOfOtherTypes } from '../crime/events.ts';
+import { LocalDates, parsePeriod, periodLabel, periodOfOccurrence, type PeriodKind } from '../../lib/forecast/periods.ts';
+import { projectAll, projectionFor } from '../../lib/forecast/projection.ts';
+import { allLocatedPoints, locatedEvents, locatedEventsOfOtherTypes, locatedTimedEvents } from '../crime/events.ts';
 
 /**
  * The rolling-origin backtest of the hotspot predictors on monthly data (issue 4): for each
@@ -34,10 +36,15 @@ export const DEFAULTS = {
 
 export interface BacktestSettings {
   cellSize: number;
+  /** training periods (months unless `period` says otherwise) */
   trainMonths: number;
-  /** first and last test month, YYYY-MM */
+  /** first and last test period: YYYY-MM for months, YYYY-MM-DD for days (or any day of a week) */
   from: string;
   to: string;
+  /** the forecast period; month (data.police.uk) by default */
+  period?: PeriodKind;
+  /** the zone whose calendar days and weeks are counted (day and week periods); Europe/London by default */
+  timeZone?: string;
   methods: readonly Method[];
   /** also run the three half-cell-shifted grids */
   offsets?: boolean;
@@ -134,8 +141,9 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
   const n = study.cells.length;
   const eventIndex = studyIndexesOf(study, cellsOf(grid, data.event.easting, data.event.northing));
   const train = settings.trainMonths;
-  const first = monthIndex(settings.from);
-  const last = monthIndex(settings.to);
+  const kind = settings.period ?? 'month';
+  const first = parsePeriod(kind, settings.from);
+  const last = parsePeriod(kind, settings.to);
   const kernel = settings.kdeKernel ?? DEFAULTS.kdeKernel;
   const bandwidth = settings.kdeBandwidth ?? DEFAULTS.kdeBandwidth;
   const months = data.event.month;
@@ -162,10 +170,10 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
     const counts = countByCell(n, testCells);
     let inStudy = 0;
     for (const c of counts) inStudy += c;
-    periods.push({ period: monthText(test), events: inStudy });
+    periods.push({ period: periodLabel(kind, test), events: inStudy });
 
     for (const method of settings.methods) {
-      tick(`${monthText(test)} ${method}`);
+      tick(`${periodLabel(kind, test)} ${method}`);
       const began = performance.now();
       let forecast: Float64Array;
       if (method === 'naive-last') forecast = naiveLast(n, events, train - 1);
@@ -183,7 +191,7 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
         const seppData = seppDataOf(n, events.cell, times, train);
         const fit = fitSepp(seppData);
         forecast = seppExpectedCounts(fit, seppData, train, train + 1);
-        sepp.push({ period: monthText(test), iterations: fit.iterations, converged: fit.converged, theta: fit.theta, omega: fit.omega, triggeredShare: fit.triggeredShare });
+        sepp.push({ period: periodLabel(kind, test), iterations: fit.iterations, converged: fit.converged, theta: fit.theta, omega: fit.omega, triggeredShare: fit.triggeredShare });
       }
       const scored = scoreForecast(forecast, counts, STANDARD_COVERAGES);
       elapsed.set(method, elapsed.get(method)! + (performance.now() - began));
@@ -206,7 +214,8 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
 /** The backtest on plain data: the unshifted grid, and with `offsets` the half-cell shifts too. */
 export function runBacktest(data: BacktestData, settings: BacktestSettings, progress?: BacktestProgress): BacktestReport {
   const grids = settings.offsets ? halfCellShiftedGrids(settings.cellSize) : [makeGrid({ cellSize: settings.cellSize })];
-  const months = monthIndex(settings.to) - monthIndex(settings.from) + 1;
+  const kind = settings.period ?? 'month';
+  const months = parsePeriod(kind, settings.to) - parsePeriod(kind, settings.from) + 1;
   const total = grids.length * months * settings.methods.length;
   let done = 0;
   const runs = grids.map((grid, g) =>
@@ -251,6 +260,7 @@ export interface BacktestRequest extends BacktestSettings {
  * window, and runs the backtest.
  */
 export async function backtest(db: Db, request: BacktestRequest, progress?: BacktestProgress): Promise<BacktestReport> {
+  if (request.period && request.period !== 'month') return backtestByInstant(db, request, request.period, progress);
   const first = monthIndex(request.from);
   const last = monthIndex(request.to);
   if (last < first) throw new PeelError('bad_request', `the last test month ${request.to} is before the first ${request.from}.`);
@@ -268,4 +278,67 @@ export async function backtest(db: Db, request: BacktestRequest, progress?: Back
   if (event.month.length === 0) throw new PeelError('no_data', `no located records of ${request.types.map((t) => `"${t}"`).join(', ')} between ${trainFrom} and ${request.to}: check the crime type's spelling.`);
   const other = request.methods.includes('peel') ? await locatedEventsOfOtherTypes(db, { types: request.types, from: trainFrom, to: monthText(last - 1) }) : undefined;
   return runBacktest({ event, studyPoints, other }, request, progress);
+}
+
+/**
+ * The backtest by day or week, from records that carry an instant (`occurred_at`): a CSV
+ * source imported through a mapping with a date and time, anywhere on Earth. Points are
+ * projected to metres (projection.ts: the national grid in Great Britain, else a local
+ * azimuthal equidistant projection); the study area is every cell holding a located record
+ * of any type over the whole imported period; records without an instant are left out.
+ */
+async function backtestByInstant(db: Db, request: BacktestRequest, kind: Exclude<PeriodKind, 'month'>, progress?: BacktestProgress): Promise<BacktestReport> {
+  const bad = (what: string, text: string) => {
+    try {
+      return parsePeriod(kind, text);
+    } catch {
+      throw new PeelError('bad_request', `${what} "${text}" is not a ${kind}: give a date, YYYY-MM-DD.`);
+    }
+  };
+  const first = bad('the first test period', request.from);
+  const last = bad('the last test period', request.to);
+  if (last < first) throw new PeelError('bad_request', `the last test ${kind} ${request.to} is before the first ${request.from}.`);
+  if (!(Number.isInteger(request.trainMonths) && request.trainMonths >= 1)) throw new PeelError('bad_request', 'training periods must be a whole number, at least 1.');
+  if (request.types.length === 0) throw new PeelError('bad_request', 'name at least one crime type.');
+  if (request.methods.length === 0) throw new PeelError('bad_request', 'name at least one method.');
+  const timeZone = request.timeZone ?? 'Europe/London';
+  let dates: LocalDates;
+  try {
+    dates = new LocalDates(timeZone);
+  } catch {
+    throw new PeelError('bad_request', `"${timeZone}" is not an IANA time zone such as America/Chicago.`);
+  }
+  const range = await allLocatedPoints(db);
+  if (!range.firstMonth || !range.lastMonth) throw new PeelError('no_data', 'there are no located crime records: import some first (peel import csv … --mapping …).');
+  const all = await locatedTimedEvents(db, { from: range.firstMonth, to: range.lastMonth });
+  const period = new Float64Array(all.month.length);
+  let timed = 0;
+  let minPeriod = Infinity;
+  let maxPeriod = -Infinity;
+  all.occurredAt.forEach((at, i) => {
+    period[i] = at ? periodOfOccurrence(kind, at, dates) : NaN;
+    if (Number.isFinite(period[i]!)) {
+      timed++;
+      minPeriod = Math.min(minPeriod, period[i]!);
+      maxPeriod = Math.max(maxPeriod, period[i]!);
+    }
+  });
+  if (timed === 0) throw new PeelError('no_data', `no located record has a date: forecasting by ${kind} needs records imported with their dates (peel import csv … --mapping …).`);
+  const trainFrom = first - request.trainMonths;
+  if (trainFrom < minPeriod) {
+    throw new PeelError('no_data', `the training window for ${request.from} starts in the ${kind} of ${periodLabel(kind, trainFrom)}, but the dated records start in the ${kind} of ${periodLabel(kind, minPeriod)}: choose a later --from or fewer training periods.`);
+  }
+  if (last > maxPeriod) throw new PeelError('no_data', `the dated records end in the ${kind} of ${periodLabel(kind, maxPeriod)}, before the last test ${kind} ${request.to}: choose an earlier --to.`);
+  const projection = projectionFor(all.longitude, all.latitude);
+  const points = projectAll(projection, all.longitude, all.latitude);
+  const wanted = new Set(request.types.map((t) => all.types.indexOf(t)).filter((t) => t >= 0));
+  const pick = (keep: (i: number) => boolean) => {
+    const idx: number[] = [];
+    for (let i = 0; i < period.length; i++) if (Number.isFinite(period[i]!) && period[i]! >= trainFrom && period[i]! <= last && keep(i)) idx.push(i);
+    return { easting: Float64Array.from(idx, (i) => points.easting[i]!), northing: Float64Array.from(idx, (i) => points.northing[i]!), month: Int32Array.from(idx, (i) => period[i]!) };
+  };
+  const event = pick((i) => wanted.has(all.type[i]!));
+  if (event.month.length === 0) throw new PeelError('no_data', `no dated, located records of ${request.types.map((t) => `"${t}"`).join(', ')} between ${periodLabel(kind, trainFrom)} and ${request.to}: check the crime type's spelling (types here: ${all.types.slice(0, 12).join(', ')}).`);
+  const other = request.methods.includes('peel') ? pick((i) => !wanted.has(all.type[i]!) && period[i]! < last) : undefined;
+  return runBacktest({ event, other, studyPoints: points }, { ...request, period: kind, timeZone }, progress);
 }
