@@ -81,7 +81,67 @@ function assertNoFutureEvents(events: CellEvents, lastPeriod: number): void {
  * One component surface from the events of periods ≤ lastPeriod, normalised to sum to one
  * (all zeros when there are no such events).
  */
-export function componentSurface(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, component: PeelComponent): Float64Array {
+/**
+ * The Gaussian spread of every study cell onto its study-cell neighbours within 3 bandwidths,
+ * as a sparse matrix by source cell (built once per bandwidth and reused: peel smooths the same
+ * study area many times per forecast).
+ */
+export interface SmoothingMatrix {
+  /** source i's entries are start[i] … start[i + 1] − 1 */
+  start: Int32Array;
+  target: Int32Array;
+  weight: Float64Array;
+}
+
+export class SmoothingCache {
+  private readonly grid: Grid;
+  private readonly study: StudyArea;
+  private readonly byBandwidth = new Map<number, SmoothingMatrix>();
+  constructor(grid: Grid, study: StudyArea) {
+    this.grid = grid;
+    this.study = study;
+  }
+
+  /** The matrix for a bandwidth of h cell widths (weights e^{−d²/2h²}, d in cell widths, d ≤ 3h). */
+  matrix(h: number): SmoothingMatrix {
+    const known = this.byBandwidth.get(h);
+    if (known) return known;
+    const { grid, study } = this;
+    const n = study.cells.length;
+    const reach = Math.ceil(3 * h);
+    const offsets: { dRow: number; dColumn: number; weight: number }[] = [];
+    for (let dRow = -reach; dRow <= reach; dRow++) {
+      for (let dColumn = -reach; dColumn <= reach; dColumn++) {
+        const d2 = dRow * dRow + dColumn * dColumn;
+        if (d2 <= 9 * h * h) offsets.push({ dRow, dColumn, weight: Math.exp(-d2 / (2 * h * h)) });
+      }
+    }
+    const start = new Int32Array(n + 1);
+    const target: number[] = [];
+    const weight: number[] = [];
+    for (let source = 0; source < n; source++) {
+      const id = study.cells[source]!;
+      const row = cellRow(grid, id);
+      const column = cellColumn(grid, id);
+      for (const o of offsets) {
+        const r = row + o.dRow;
+        const col = column + o.dColumn;
+        if (r < 0 || r >= grid.rows || col < 0 || col >= grid.columns) continue;
+        const t = study.indexOfCell.get(r * grid.columns + col);
+        if (t !== undefined) {
+          target.push(t);
+          weight.push(o.weight);
+        }
+      }
+      start[source + 1] = target.length;
+    }
+    const m = { start, target: Int32Array.from(target), weight: Float64Array.from(weight) };
+    this.byBandwidth.set(h, m);
+    return m;
+  }
+}
+
+export function componentSurface(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, component: PeelComponent, smoothers?: SmoothingCache): Float64Array {
   const n = study.cells.length;
   const halfLife = component.halfLife ?? Infinity;
   const h = component.smoothCells ?? 0;
@@ -94,27 +154,11 @@ export function componentSurface(grid: Grid, study: StudyArea, events: CellEvent
   let surface = weighted;
   if (h > 0) {
     surface = new Float64Array(n);
-    const reach = Math.ceil(3 * h);
-    const offsets: { dRow: number; dColumn: number; weight: number }[] = [];
-    for (let dRow = -reach; dRow <= reach; dRow++) {
-      for (let dColumn = -reach; dColumn <= reach; dColumn++) {
-        const d2 = dRow * dRow + dColumn * dColumn;
-        if (d2 <= 9 * h * h) offsets.push({ dRow, dColumn, weight: Math.exp(-d2 / (2 * h * h)) });
-      }
-    }
+    const m = (smoothers ?? new SmoothingCache(grid, study)).matrix(h);
     for (let source = 0; source < n; source++) {
       const w = weighted[source]!;
       if (w === 0) continue;
-      const id = study.cells[source]!;
-      const row = cellRow(grid, id);
-      const column = cellColumn(grid, id);
-      for (const o of offsets) {
-        const r = row + o.dRow;
-        const col = column + o.dColumn;
-        if (r < 0 || r >= grid.rows || col < 0 || col >= grid.columns) continue;
-        const target = study.indexOfCell.get(r * grid.columns + col);
-        if (target !== undefined) surface[target]! += w * o.weight;
-      }
+      for (let j = m.start[source]!; j < m.start[source + 1]!; j++) surface[m.target[j]!]! += w * m.weight[j]!;
     }
   }
   let total = 0;
@@ -200,6 +244,7 @@ export function chooseWeights(grid: Grid, study: StudyArea, events: CellEvents, 
   // each held-out period needs at least one earlier period to fit on
   for (let v = lastPeriod; v > lastPeriod - wanted && v > firstPeriod; v--) held.unshift(v);
   const totals = new Float64Array(candidates.length);
+  const smoothers = new SmoothingCache(grid, study);
   let used = 0;
   const combined = new Float64Array(n);
   const sorted = new Float64Array(n);
@@ -215,7 +260,7 @@ export function chooseWeights(grid: Grid, study: StudyArea, events: CellEvents, 
     if (eventsInV === 0) continue;
     // fit on the periods before v only
     const before = filterEvents(events, (p) => p < v);
-    const surfaces = components.map((c) => componentSurface(grid, study, before, v - 1, c));
+    const surfaces = components.map((c) => componentSurface(grid, study, before, v - 1, c, smoothers));
     candidates.forEach((w, j) => {
       const rates = hitRatesAt(combine(surfaces, w, combined), counts, ks, eventsInV, sorted);
       totals[j]! += rates.reduce((a, b) => a + b, 0) / rates.length;
@@ -284,10 +329,10 @@ export interface PeelRegressionOptions {
 const NO_EVENTS: CellEvents = { cell: new Int32Array(0), period: new Int32Array(0) };
 
 /** The covariate columns x = log(n · share + c) of every feature from events of periods ≤ lastPeriod. */
-export function peelCovariates(grid: Grid, study: StudyArea, target: CellEvents, other: CellEvents, lastPeriod: number, features: readonly PeelFeature[], logOffset: number): Float64Array[] {
+export function peelCovariates(grid: Grid, study: StudyArea, target: CellEvents, other: CellEvents, lastPeriod: number, features: readonly PeelFeature[], logOffset: number, smoothers?: SmoothingCache): Float64Array[] {
   const n = study.cells.length;
   return features.map((f) => {
-    const surface = componentSurface(grid, study, f.of === 'target' ? target : other, lastPeriod, f);
+    const surface = componentSurface(grid, study, f.of === 'target' ? target : other, lastPeriod, f, smoothers);
     for (let i = 0; i < n; i++) surface[i] = Math.log(n * surface[i]! + logOffset);
     return surface;
   });
@@ -315,16 +360,17 @@ export function peel(grid: Grid, study: StudyArea, events: CellEvents, lastPerio
   const held: number[] = [];
   for (let v = lastPeriod; v > lastPeriod - wanted && v > firstPeriod; v--) held.unshift(v);
 
+  const smoothers = new SmoothingCache(grid, study);
   const rows: Float64Array[][] = [];
   const responses: Float64Array[] = [];
   for (const v of held) {
     const y = new Float64Array(n);
     for (let i = 0; i < events.period.length; i++) if (events.period[i] === v) y[events.cell[i]!]! += 1;
     const keep = (p: number) => p < v;
-    rows.push(peelCovariates(grid, study, filterEvents(events, keep), filterEvents(other, keep), v - 1, features, logOffset));
+    rows.push(peelCovariates(grid, study, filterEvents(events, keep), filterEvents(other, keep), v - 1, features, logOffset, smoothers));
     responses.push(y);
   }
-  const final = peelCovariates(grid, study, events, other, lastPeriod, features, logOffset);
+  const final = peelCovariates(grid, study, events, other, lastPeriod, features, logOffset, smoothers);
   // too little history to learn from: fall back on the window's counts (naive-all)
   let heldEvents = 0;
   for (const y of responses) for (const c of y) heldEvents += c;
