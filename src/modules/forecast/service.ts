@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { PeelError } from '../../platform/errors.ts';
 import { monthIndex, monthText } from '../../lib/months.ts';
 import { cellsOf, halfCellShiftedGrids, makeGrid, studyAreaOf, studyIndexesOf, countByCell, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
-import { meanOverPeriods, scoreForecast, STANDARD_COVERAGES, type CoverageScore } from '../../lib/forecast/metrics.ts';
+import { meanOverPeriods, rankCells, scoreForecast, STANDARD_COVERAGES, type CoverageScore } from '../../lib/forecast/metrics.ts';
 import { kde, naiveAll, naiveLast, prospective, type CellEvents, type Kernel } from '../../lib/forecast/predictors.ts';
 import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
 import { peel } from '../../lib/forecast/peel.ts';
@@ -135,6 +135,40 @@ function windowEvents(months: ArrayLike<number>, studyIndex: Int32Array, start: 
   return { cell: Int32Array.from(picked, (i) => studyIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
 }
 
+/** What a method needs to score the study cells for the period after a training window. */
+export interface MethodInputs {
+  grid: Grid;
+  study: StudyArea;
+  /** the window's events of the types forecast, periods 0 … trainPeriods − 1 */
+  events: CellEvents;
+  /** the same events' own points (kde) */
+  eastings: Float64Array;
+  northings: Float64Array;
+  /** the window's events of every other type (peel's covariate); optional */
+  other?: CellEvents;
+  trainPeriods: number;
+  kernel?: Kernel;
+  bandwidth?: number;
+}
+
+/** One method's scores for the study cells (higher = more crime expected next period), and SEPP's fit when it is SEPP. */
+export function methodScores(method: Method, x: MethodInputs): { scores: Float64Array; seppFit?: ReturnType<typeof fitSepp> } {
+  const n = x.study.cells.length;
+  const last = x.trainPeriods - 1;
+  if (method === 'naive-last') return { scores: naiveLast(n, x.events, last) };
+  if (method === 'naive-all') return { scores: naiveAll(n, x.events, last) };
+  if (method === 'kde') return { scores: kde(x.grid, x.study, x.eastings, x.northings, { kernel: x.kernel ?? DEFAULTS.kdeKernel, bandwidth: x.bandwidth ?? DEFAULTS.kdeBandwidth }) };
+  if (method === 'prospective') {
+    return { scores: prospective(x.grid, x.study, x.events, last, { spaceBandwidthCells: DEFAULTS.prospectiveSpaceCells, timeBandwidthPeriods: DEFAULTS.prospectiveTimeMonths }) };
+  }
+  if (method === 'peel') return { scores: peel(x.grid, x.study, x.events, last, { other: x.other }).scores };
+  // sepp, time in periods: a period's crimes sit at its middle, the window is [0, trainPeriods)
+  const times = Float64Array.from(x.events.period, (p) => p + 0.5);
+  const seppData = seppDataOf(n, x.events.cell, times, x.trainPeriods);
+  const fit = fitSepp(seppData);
+  return { scores: seppExpectedCounts(fit, seppData, x.trainPeriods, x.trainPeriods + 1), seppFit: fit };
+}
+
 /** One backtest on one grid. */
 function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettings, tick: (label: string) => void): GridRun {
   const study: StudyArea = studyAreaOf(cellsOf(grid, data.studyPoints.easting, data.studyPoints.northing));
@@ -175,24 +209,9 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
     for (const method of settings.methods) {
       tick(`${periodLabel(kind, test)} ${method}`);
       const began = performance.now();
-      let forecast: Float64Array;
-      if (method === 'naive-last') forecast = naiveLast(n, events, train - 1);
-      else if (method === 'naive-all') forecast = naiveAll(n, events, train - 1);
-      else if (method === 'kde') forecast = kde(grid, study, eastings, northings, { kernel, bandwidth });
-      else if (method === 'prospective') {
-        forecast = prospective(grid, study, events, train - 1, { spaceBandwidthCells: DEFAULTS.prospectiveSpaceCells, timeBandwidthPeriods: DEFAULTS.prospectiveTimeMonths });
-      } else if (method === 'peel') {
-        const other = data.other && otherIndex ? windowEvents(data.other.month, otherIndex, start, test) : undefined;
-        forecast = peel(grid, study, events, train - 1, { other }).scores;
-      }
-      else {
-        // time in months: a month's crimes sit at its middle, the window is [0, train)
-        const times = Float64Array.from(events.period, (p) => p + 0.5);
-        const seppData = seppDataOf(n, events.cell, times, train);
-        const fit = fitSepp(seppData);
-        forecast = seppExpectedCounts(fit, seppData, train, train + 1);
-        sepp.push({ period: periodLabel(kind, test), iterations: fit.iterations, converged: fit.converged, theta: fit.theta, omega: fit.omega, triggeredShare: fit.triggeredShare });
-      }
+      const other = method === 'peel' && data.other && otherIndex ? windowEvents(data.other.month, otherIndex, start, test) : undefined;
+      const { scores: forecast, seppFit: fit } = methodScores(method, { grid, study, events, eastings, northings, other, trainPeriods: train, kernel, bandwidth });
+      if (fit) sepp.push({ period: periodLabel(kind, test), iterations: fit.iterations, converged: fit.converged, theta: fit.theta, omega: fit.omega, triggeredShare: fit.triggeredShare });
       const scored = scoreForecast(forecast, counts, STANDARD_COVERAGES);
       elapsed.set(method, elapsed.get(method)! + (performance.now() - began));
       scores.get(method)!.push(scored);
@@ -341,4 +360,69 @@ async function backtestByInstant(db: Db, request: BacktestRequest, kind: Exclude
   if (event.month.length === 0) throw new PeelError('no_data', `no dated, located records of ${request.types.map((t) => `"${t}"`).join(', ')} between ${periodLabel(kind, trainFrom)} and ${request.to}: check the crime type's spelling (types here: ${all.types.slice(0, 12).join(', ')}).`);
   const other = request.methods.includes('peel') ? pick((i) => !wanted.has(all.type[i]!) && period[i]! < last) : undefined;
   return runBacktest({ event, other, studyPoints: points }, { ...request, period: kind, timeZone }, progress);
+}
+
+export interface LatestForecastRequest {
+  types: readonly string[];
+  method: Method;
+  cellSize?: number;
+  trainMonths?: number;
+  kdeBandwidth?: number;
+}
+
+export interface LatestForecast {
+  /** the month forecast: the one after the last imported month, YYYY-MM */
+  period: string;
+  /** the training window, YYYY-MM */
+  trainFrom: string;
+  trainTo: string;
+  grid: Grid;
+  /** the study cells' ids (grid.ts), ascending */
+  cells: Int32Array;
+  /** each study cell's score, same order */
+  scores: Float64Array;
+  /** each study cell's rank, 1 = highest score (ties by cell id, as the backtest ranks) */
+  rank: Int32Array;
+}
+
+/**
+ * The forecast for the month after the last imported one: the method fitted on the
+ * `trainMonths` months up to and including it (the same inputs as each backtest month,
+ * peel's other-type covariate included), every study cell scored and ranked.
+ */
+export async function latestForecast(db: Db, request: LatestForecastRequest): Promise<LatestForecast> {
+  const cellSize = request.cellSize ?? DEFAULTS.cellSize;
+  const train = request.trainMonths ?? DEFAULTS.trainMonths;
+  if (request.types.length === 0) throw new PeelError('bad_request', 'name at least one crime type.');
+  const studyPoints = await allLocatedPoints(db);
+  if (!studyPoints.firstMonth || !studyPoints.lastMonth) throw new PeelError('no_data', 'there are no located crime records: import some first (peel import police-uk …).');
+  const lastMonth = monthIndex(studyPoints.lastMonth);
+  const start = lastMonth - train + 1;
+  const trainFrom = monthText(start);
+  const window = { types: request.types, from: trainFrom, to: studyPoints.lastMonth };
+  const e = await locatedEvents(db, window);
+  const grid = makeGrid({ cellSize });
+  const study = studyAreaOf(cellsOf(grid, studyPoints.easting, studyPoints.northing));
+  const index = studyIndexesOf(study, cellsOf(grid, e.easting, e.northing));
+  const events = windowEvents(e.month, index, start, lastMonth + 1);
+  const picked: number[] = [];
+  for (let i = 0; i < index.length; i++) if (index[i]! >= 0) picked.push(i);
+  let other: CellEvents | undefined;
+  if (request.method === 'peel') {
+    const o = await locatedEventsOfOtherTypes(db, window);
+    other = windowEvents(o.month, studyIndexesOf(study, cellsOf(grid, o.easting, o.northing)), start, lastMonth + 1);
+  }
+  const { scores } = methodScores(request.method, {
+    grid,
+    study,
+    events,
+    eastings: Float64Array.from(picked, (i) => e.easting[i]!),
+    northings: Float64Array.from(picked, (i) => e.northing[i]!),
+    other,
+    trainPeriods: train,
+    bandwidth: request.kdeBandwidth,
+  });
+  const rank = new Int32Array(scores.length);
+  rankCells(scores).forEach((cell, r) => (rank[cell] = r + 1));
+  return { period: monthText(lastMonth + 1), trainFrom, trainTo: studyPoints.lastMonth, grid, cells: study.cells, scores, rank };
 }
