@@ -289,6 +289,9 @@ export async function backtest(db: Db, request: BacktestRequest, progress?: Back
   const trainFrom = monthText(first - request.trainMonths);
   const studyPoints = await allLocatedPoints(db);
   if (!studyPoints.firstMonth || !studyPoints.lastMonth) throw new PeelError('no_data', 'there are no located crime records: import some first (peel import police-uk …).');
+  // located records but none on the British National Grid (a source from outside Great
+  // Britain): months from the records' dates, in a local metric projection
+  if (studyPoints.easting.length === 0) return backtestByInstant(db, request, 'month', progress);
   if (trainFrom < studyPoints.firstMonth) {
     throw new PeelError('no_data', `the training window for ${request.from} starts in ${trainFrom}, but the located records start in ${studyPoints.firstMonth}: choose a later --from or fewer --train-months.`);
   }
@@ -306,12 +309,12 @@ export async function backtest(db: Db, request: BacktestRequest, progress?: Back
  * azimuthal equidistant projection); the study area is every cell holding a located record
  * of any type over the whole imported period; records without an instant are left out.
  */
-async function backtestByInstant(db: Db, request: BacktestRequest, kind: Exclude<PeriodKind, 'month'>, progress?: BacktestProgress): Promise<BacktestReport> {
+async function backtestByInstant(db: Db, request: BacktestRequest, kind: PeriodKind, progress?: BacktestProgress): Promise<BacktestReport> {
   const bad = (what: string, text: string) => {
     try {
       return parsePeriod(kind, text);
     } catch {
-      throw new PeelError('bad_request', `${what} "${text}" is not a ${kind}: give a date, YYYY-MM-DD.`);
+      throw new PeelError('bad_request', `${what} "${text}" is not a ${kind}: give ${kind === 'month' ? 'a month, YYYY-MM' : 'a date, YYYY-MM-DD'}.`);
     }
   };
   const first = bad('the first test period', request.from);
@@ -335,7 +338,8 @@ async function backtestByInstant(db: Db, request: BacktestRequest, kind: Exclude
   let minPeriod = Infinity;
   let maxPeriod = -Infinity;
   all.occurredAt.forEach((at, i) => {
-    period[i] = at ? periodOfOccurrence(kind, at, dates) : NaN;
+    // by month, the record's own month (the local month of its date, set by the importer)
+    period[i] = kind === 'month' ? monthIndex(all.month[i]!) : at ? periodOfOccurrence(kind, at, dates) : NaN;
     if (Number.isFinite(period[i]!)) {
       timed++;
       minPeriod = Math.min(minPeriod, period[i]!);
@@ -359,7 +363,7 @@ async function backtestByInstant(db: Db, request: BacktestRequest, kind: Exclude
   const event = pick((i) => wanted.has(all.type[i]!));
   if (event.month.length === 0) throw new PeelError('no_data', `no dated, located records of ${request.types.map((t) => `"${t}"`).join(', ')} between ${periodLabel(kind, trainFrom)} and ${request.to}: check the crime type's spelling (types here: ${all.types.slice(0, 12).join(', ')}).`);
   const other = request.methods.includes('peel') ? pick((i) => !wanted.has(all.type[i]!) && period[i]! < last) : undefined;
-  return runBacktest({ event, other, studyPoints: points }, { ...request, period: kind, timeZone }, progress);
+  return runBacktest({ event, other, studyPoints: points }, { ...request, ...(kind === 'month' ? {} : { period: kind }), timeZone }, progress);
 }
 
 export interface LatestForecastRequest {

@@ -86,3 +86,13 @@ test('real data: by day, a window before the first dated record is refused with 
     /starts in the day of 2019-06-15, but the dated records start in the day of 2019-07-01/,
   );
 });
+
+test('real data: a source from outside Great Britain backtests by month too, by each record\'s local month', { skip: !present && 'shared data not present' }, async () => {
+  const r = await forecast.backtest(database.db, { types: ['Aggravated assault'], cellSize: 250, trainMonths: 3, from: '2019-10', to: '2019-12', methods: ['naive-all', 'peel'] });
+  const perMonth = new Map<string, number>();
+  for (const l of lines) perMonth.set(l.slice(0, 7), (perMonth.get(l.slice(0, 7)) ?? 0) + 1);
+  for (const x of r.results) {
+    assert.deepEqual(x.periods.map((p) => [p.period, p.events]), ['2019-10', '2019-11', '2019-12'].map((m) => [m, perMonth.get(m)]));
+    assert.ok(x.coverage.every((c) => c.meanPai > 1.5), `${x.method}: ${x.coverage.map((c) => c.meanPai).join(', ')}`);
+  }
+});
