@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makeGrid, studyAreaOf } from './grid.ts';
 import { scoreForecast } from './metrics.ts';
 import { naiveAll, type CellEvents } from './predictors.ts';
-import { chooseWeights, componentSurface, hitRatesAt, peel, simplexWeights } from './peel.ts';
+import { chooseWeights, componentSurface, hitRatesAt, peel, peelCovariates, simplexWeights } from './peel.ts';
 import { mulberry32 } from './random.ts';
 
 const close = (actual: number, expected: number, tol = 1e-12) => assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} is not ${expected}`);
@@ -95,4 +95,47 @@ test('validation needs earlier periods: a window of one period falls back to the
   assert.deepEqual(fit.weights, [1, 0]);
   assert.ok(Number.isNaN(fit.validationHitRate));
   assert.deepEqual(Array.from(fit.scores), [0, 0, 2 / 3, 0, 0, 1 / 3, 0, 0, 0, 0]);
+});
+
+test('peel (the regression): covariates worked by hand, and the other types steer the forecast', () => {
+  // covariate x = log(n · share + c): cell 0 and 3 each hold half of four events, n = 10, c = ½
+  const e = events([0, 0, 3, 3], [0, 1, 1, 2]);
+  const [x] = peelCovariates(grid, row, e, events([], []), 2, [{ of: 'target' }], 0.5);
+  close(x![0]!, Math.log(10 * 0.5 + 0.5));
+  close(x![1]!, Math.log(0.5));
+  // Burglaries fall, one a period, in cells 5 … 9 in turn (never twice in a cell), always in a
+  // cell where the other types have been busy (cells 5 … 9), never in the quiet cells 0 … 4
+  // which did hold burglaries long ago (period 0). The other-type covariate explains the
+  // held-out periods; the target's own counts cannot, so peel must rank cells 5 … 9 first.
+  const cell = [0, 1, 2, 3, 4];
+  const period = [0, 0, 0, 0, 0];
+  for (let p = 1; p <= 11; p++) {
+    cell.push(5 + (p % 5), 5 + ((p + 2) % 5));
+    period.push(p, p);
+  }
+  const otherCell: number[] = [];
+  const otherPeriod: number[] = [];
+  for (let p = 0; p <= 11; p++) {
+    for (const c of [5, 6, 7, 8, 9]) {
+      for (let j = 0; j < 3; j++) {
+        otherCell.push(c);
+        otherPeriod.push(p);
+      }
+    }
+  }
+  const fit = peel(grid, row, events(cell, period), 11, { other: events(otherCell, otherPeriod), features: [{ of: 'target' }, { of: 'other' }] });
+  assert.deepEqual(fit.validationPeriods, [6, 7, 8, 9, 10, 11]);
+  assert.ok(fit.weights[1]! > 0.5, `other-type weight ${fit.weights[1]}`);
+  const top5 = Array.from(fit.scores).map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 5).map(([, i]) => i).sort();
+  assert.deepEqual(top5, [5, 6, 7, 8, 9]);
+  // a future event among the other types is refused, like one of the types forecast
+  assert.throws(() => peel(grid, row, events(cell, period), 11, { other: events([5], [12]) }), RangeError);
+});
+
+test('peel (the regression) with no history to learn from is naive-all', () => {
+  const e = events([2, 2, 5], [0, 0, 0]);
+  const fit = peel(grid, row, e, 0);
+  assert.deepEqual(fit.validationPeriods, []);
+  const order = (s: ArrayLike<number>) => Array.from(s).map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
+  assert.deepEqual(order(fit.scores), order(naiveAll(10, e, 0)));
 });

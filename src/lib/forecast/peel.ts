@@ -1,6 +1,12 @@
 /**
- * peel: our own hotspot predictor (issue 4). An ensemble of long-term and short-term
- * surfaces whose weights are chosen by rolling validation inside the training window only.
+ * peel: our own hotspot predictor (issue 4). A Poisson regression of next period's count in
+ * each cell on log-surfaces of the training window (the types forecast at several smoothing
+ * widths and a recency weighting, and the other crime types' counts), fitted by rolling
+ * validation inside the training window only: each of the last `validationPeriods` periods
+ * is a set of rows whose covariates come from the periods before it. See `peel()` below.
+ *
+ * The first version (`peelEnsemble`): an ensemble of long-term and short-term surfaces whose
+ * weights are chosen by rolling validation inside the training window only.
  *
  * Components (each a surface over the study cells, normalised to sum to one):
  *   the training window's counts, optionally age-weighted by a half-life in periods
@@ -18,6 +24,7 @@
 import { cellColumn, cellRow, type Grid, type StudyArea } from './grid.ts';
 import { cellsSelected } from './metrics.ts';
 import type { CellEvents } from './predictors.ts';
+import { fitPoisson } from './poisson.ts';
 
 export interface PeelComponent {
   /** periods; Infinity (the default) weighs every training period alike */
@@ -53,7 +60,10 @@ export const PEEL_VALIDATION_PERIODS = 6;
 
 export interface PeelFit {
   scores: Float64Array;
-  /** the chosen weight of each component */
+  /**
+   * peelEnsemble: the chosen weight of each component. peel: the regression's coefficients,
+   * one per feature (the intercept, which does not change the ranking, left out).
+   */
   weights: number[];
   /** the chosen ensemble's mean validation hit rate (NaN when no validation period had events) */
   validationHitRate: number;
@@ -71,7 +81,67 @@ function assertNoFutureEvents(events: CellEvents, lastPeriod: number): void {
  * One component surface from the events of periods ≤ lastPeriod, normalised to sum to one
  * (all zeros when there are no such events).
  */
-export function componentSurface(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, component: PeelComponent): Float64Array {
+/**
+ * The Gaussian spread of every study cell onto its study-cell neighbours within 3 bandwidths,
+ * as a sparse matrix by source cell (built once per bandwidth and reused: peel smooths the same
+ * study area many times per forecast).
+ */
+export interface SmoothingMatrix {
+  /** source i's entries are start[i] … start[i + 1] − 1 */
+  start: Int32Array;
+  target: Int32Array;
+  weight: Float64Array;
+}
+
+export class SmoothingCache {
+  private readonly grid: Grid;
+  private readonly study: StudyArea;
+  private readonly byBandwidth = new Map<number, SmoothingMatrix>();
+  constructor(grid: Grid, study: StudyArea) {
+    this.grid = grid;
+    this.study = study;
+  }
+
+  /** The matrix for a bandwidth of h cell widths (weights e^{−d²/2h²}, d in cell widths, d ≤ 3h). */
+  matrix(h: number): SmoothingMatrix {
+    const known = this.byBandwidth.get(h);
+    if (known) return known;
+    const { grid, study } = this;
+    const n = study.cells.length;
+    const reach = Math.ceil(3 * h);
+    const offsets: { dRow: number; dColumn: number; weight: number }[] = [];
+    for (let dRow = -reach; dRow <= reach; dRow++) {
+      for (let dColumn = -reach; dColumn <= reach; dColumn++) {
+        const d2 = dRow * dRow + dColumn * dColumn;
+        if (d2 <= 9 * h * h) offsets.push({ dRow, dColumn, weight: Math.exp(-d2 / (2 * h * h)) });
+      }
+    }
+    const start = new Int32Array(n + 1);
+    const target: number[] = [];
+    const weight: number[] = [];
+    for (let source = 0; source < n; source++) {
+      const id = study.cells[source]!;
+      const row = cellRow(grid, id);
+      const column = cellColumn(grid, id);
+      for (const o of offsets) {
+        const r = row + o.dRow;
+        const col = column + o.dColumn;
+        if (r < 0 || r >= grid.rows || col < 0 || col >= grid.columns) continue;
+        const t = study.indexOfCell.get(r * grid.columns + col);
+        if (t !== undefined) {
+          target.push(t);
+          weight.push(o.weight);
+        }
+      }
+      start[source + 1] = target.length;
+    }
+    const m = { start, target: Int32Array.from(target), weight: Float64Array.from(weight) };
+    this.byBandwidth.set(h, m);
+    return m;
+  }
+}
+
+export function componentSurface(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, component: PeelComponent, smoothers?: SmoothingCache): Float64Array {
   const n = study.cells.length;
   const halfLife = component.halfLife ?? Infinity;
   const h = component.smoothCells ?? 0;
@@ -84,27 +154,11 @@ export function componentSurface(grid: Grid, study: StudyArea, events: CellEvent
   let surface = weighted;
   if (h > 0) {
     surface = new Float64Array(n);
-    const reach = Math.ceil(3 * h);
-    const offsets: { dRow: number; dColumn: number; weight: number }[] = [];
-    for (let dRow = -reach; dRow <= reach; dRow++) {
-      for (let dColumn = -reach; dColumn <= reach; dColumn++) {
-        const d2 = dRow * dRow + dColumn * dColumn;
-        if (d2 <= 9 * h * h) offsets.push({ dRow, dColumn, weight: Math.exp(-d2 / (2 * h * h)) });
-      }
-    }
+    const m = (smoothers ?? new SmoothingCache(grid, study)).matrix(h);
     for (let source = 0; source < n; source++) {
       const w = weighted[source]!;
       if (w === 0) continue;
-      const id = study.cells[source]!;
-      const row = cellRow(grid, id);
-      const column = cellColumn(grid, id);
-      for (const o of offsets) {
-        const r = row + o.dRow;
-        const col = column + o.dColumn;
-        if (r < 0 || r >= grid.rows || col < 0 || col >= grid.columns) continue;
-        const target = study.indexOfCell.get(r * grid.columns + col);
-        if (target !== undefined) surface[target]! += w * o.weight;
-      }
+      for (let j = m.start[source]!; j < m.start[source + 1]!; j++) surface[m.target[j]!]! += w * m.weight[j]!;
     }
   }
   let total = 0;
@@ -190,6 +244,7 @@ export function chooseWeights(grid: Grid, study: StudyArea, events: CellEvents, 
   // each held-out period needs at least one earlier period to fit on
   for (let v = lastPeriod; v > lastPeriod - wanted && v > firstPeriod; v--) held.unshift(v);
   const totals = new Float64Array(candidates.length);
+  const smoothers = new SmoothingCache(grid, study);
   let used = 0;
   const combined = new Float64Array(n);
   const sorted = new Float64Array(n);
@@ -205,7 +260,7 @@ export function chooseWeights(grid: Grid, study: StudyArea, events: CellEvents, 
     if (eventsInV === 0) continue;
     // fit on the periods before v only
     const before = filterEvents(events, (p) => p < v);
-    const surfaces = components.map((c) => componentSurface(grid, study, before, v - 1, c));
+    const surfaces = components.map((c) => componentSurface(grid, study, before, v - 1, c, smoothers));
     candidates.forEach((w, j) => {
       const rates = hitRatesAt(combine(surfaces, w, combined), counts, ks, eventsInV, sorted);
       totals[j]! += rates.reduce((a, b) => a + b, 0) / rates.length;
@@ -224,11 +279,143 @@ function filterEvents(events: CellEvents, keep: (period: number) => boolean): Ce
   return { cell: Int32Array.from(picked, (i) => events.cell[i]!), period: Int32Array.from(picked, (i) => events.period[i]!) };
 }
 
-/** peel: the ensemble with weights chosen inside the training window, fitted on the whole window. */
-export function peel(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, options: PeelOptions = {}): PeelFit {
+/**
+ * The first version of peel (kept for comparison and its tests): the simplex ensemble of
+ * `components` with weights chosen inside the training window, fitted on the whole window.
+ */
+export function peelEnsemble(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, options: PeelOptions = {}): PeelFit {
   const chosen = chooseWeights(grid, study, events, lastPeriod, options);
   const components = options.components ?? PEEL_COMPONENTS;
   const surfaces = components.map((c) => componentSurface(grid, study, events, lastPeriod, c));
   const scores = combine(surfaces, chosen.weights, new Float64Array(study.cells.length));
   return { scores, ...chosen };
+}
+
+/** One covariate of peel's regression: a surface of some events, as in PeelComponent. */
+export interface PeelFeature extends PeelComponent {
+  /** the events of the types forecast, or those of every other type (`PeelInputs.other`) */
+  of: 'target' | 'other';
+}
+
+/**
+ * peel's covariates: the types forecast as counts, smoothed at 1 and 2½ cells, and with a
+ * 3-period half-life; the other types' counts raw and smoothed at 1 cell (where crime of any
+ * kind happens is where burglary can). Chosen on the earlier test months 2020-12 … 2021-10
+ * (src/modules/forecast/README.md), never on the backtest's 2021-11 … 2022-10.
+ */
+export const PEEL_FEATURES: readonly PeelFeature[] = [
+  { of: 'target' },
+  { of: 'target', smoothCells: 1 },
+  { of: 'target', smoothCells: 2.5 },
+  { of: 'target', halfLife: 3 },
+  { of: 'other' },
+  { of: 'other', smoothCells: 1 },
+];
+
+/** c in the covariate x = log(n · share + c): a cell's share relative to the average cell, kept off log 0. */
+export const PEEL_LOG_OFFSET = 0.5;
+
+export interface PeelRegressionOptions {
+  features?: readonly PeelFeature[];
+  /** the training events of every other crime type (same periods and study cells) */
+  other?: CellEvents;
+  /** the last this-many training periods are the regression's rows; 6 by default */
+  validationPeriods?: number;
+  logOffset?: number;
+  /** the ridge penalty per row (see poisson.ts); 1e-3 by default */
+  ridge?: number;
+}
+
+const NO_EVENTS: CellEvents = { cell: new Int32Array(0), period: new Int32Array(0) };
+
+/** The covariate columns x = log(n · share + c) of every feature from events of periods ≤ lastPeriod. */
+export function peelCovariates(grid: Grid, study: StudyArea, target: CellEvents, other: CellEvents, lastPeriod: number, features: readonly PeelFeature[], logOffset: number, smoothers?: SmoothingCache): Float64Array[] {
+  const n = study.cells.length;
+  return features.map((f) => {
+    const surface = componentSurface(grid, study, f.of === 'target' ? target : other, lastPeriod, f, smoothers);
+    for (let i = 0; i < n; i++) surface[i] = Math.log(n * surface[i]! + logOffset);
+    return surface;
+  });
+}
+
+/**
+ * peel: each held-out period v of the last `validationPeriods` training periods gives one row
+ * per study cell, its covariates computed from the training periods before v only and its
+ * response the cell's count of the types forecast in v. A Poisson regression (log link, small
+ * ridge) fitted to those rows learns how much each surface says about next period; the
+ * forecast is that regression applied to the covariates of the whole window. Nothing after
+ * `lastPeriod` is read; events after it are refused.
+ */
+export function peel(grid: Grid, study: StudyArea, events: CellEvents, lastPeriod: number, options: PeelOptions & PeelRegressionOptions = {}): PeelFit {
+  if (options.components) return peelEnsemble(grid, study, events, lastPeriod, options);
+  const other = options.other ?? NO_EVENTS;
+  assertNoFutureEvents(events, lastPeriod);
+  assertNoFutureEvents(other, lastPeriod);
+  const features = options.features ?? PEEL_FEATURES;
+  const logOffset = options.logOffset ?? PEEL_LOG_OFFSET;
+  const n = study.cells.length;
+  const wanted = options.validationPeriods ?? PEEL_VALIDATION_PERIODS;
+  let firstPeriod = Infinity;
+  for (const p of events.period) firstPeriod = Math.min(firstPeriod, p);
+  const held: number[] = [];
+  for (let v = lastPeriod; v > lastPeriod - wanted && v > firstPeriod; v--) held.unshift(v);
+
+  const smoothers = new SmoothingCache(grid, study);
+  const rows: Float64Array[][] = [];
+  const responses: Float64Array[] = [];
+  for (const v of held) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < events.period.length; i++) if (events.period[i] === v) y[events.cell[i]!]! += 1;
+    const keep = (p: number) => p < v;
+    rows.push(peelCovariates(grid, study, filterEvents(events, keep), filterEvents(other, keep), v - 1, features, logOffset, smoothers));
+    responses.push(y);
+  }
+  const final = peelCovariates(grid, study, events, other, lastPeriod, features, logOffset, smoothers);
+  // too little history to learn from: fall back on the window's counts (naive-all)
+  let heldEvents = 0;
+  for (const y of responses) for (const c of y) heldEvents += c;
+  const plainCounts = features.findIndex((f) => f.of === 'target' && !f.smoothCells && !Number.isFinite(f.halfLife ?? Infinity));
+  let weights: number[] = features.map((_, k) => (k === plainCounts ? 1 : 0));
+  if (heldEvents > 0) {
+    const columns = features.map((_, k) => concat(rows.map((r) => r[k]!)));
+    const fit = fitPoisson({ columns, y: concat(responses) }, { ridge: options.ridge ?? 1e-3 });
+    weights = fit.coefficients.slice(1);
+  }
+  const scores = new Float64Array(n);
+  final.forEach((x, k) => {
+    const w = weights[k]!;
+    for (let i = 0; i < n; i++) scores[i]! += w * x[i]!;
+  });
+  let validationHitRate = NaN;
+  if (heldEvents > 0) {
+    const ks = [0.05, 0.1].map((c) => cellsSelected(c, n));
+    const sorted = new Float64Array(n);
+    const s = new Float64Array(n);
+    let sum = 0;
+    let used = 0;
+    rows.forEach((r, j) => {
+      let total = 0;
+      for (const c of responses[j]!) total += c;
+      if (total === 0) return;
+      s.fill(0);
+      r.forEach((x, k) => {
+        for (let i = 0; i < n; i++) s[i]! += weights[k]! * x[i]!;
+      });
+      const rates = hitRatesAt(s, responses[j]!, ks, total, sorted);
+      sum += (rates[0]! + rates[1]!) / 2;
+      used++;
+    });
+    validationHitRate = sum / used;
+  }
+  return { scores, weights, validationHitRate, validationPeriods: held };
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

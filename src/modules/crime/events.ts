@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import { monthIndex } from '../../lib/months.ts';
-import { distinctBngPoints, locatedBngRows, locatedMonthRange, readDataVersion } from './read-store.ts';
+import { distinctBngPoints, locatedBngRows, locatedBngRowsExcept, locatedMonthRange, locatedTimedRows, readDataVersion } from './read-store.ts';
 
 /** British National Grid metres to WGS84, as the importer converts records (for drawing grid cells). */
 export { fromBng } from './import/geo.ts';
@@ -39,7 +39,15 @@ export interface LocatedEventsFilter {
  * British National Grid (records without coordinates, or outside Great Britain, are left out).
  */
 export async function locatedEvents(db: Db, filter: LocatedEventsFilter): Promise<LocatedEvents> {
-  const rows = await locatedBngRows(db, filter);
+  return asEvents(await locatedBngRows(db, filter));
+}
+
+/** The located records of every crime type except the ones in the filter, in the months from…to. */
+export async function locatedEventsOfOtherTypes(db: Db, filter: LocatedEventsFilter): Promise<LocatedEvents> {
+  return asEvents(await locatedBngRowsExcept(db, filter));
+}
+
+function asEvents(rows: Array<{ easting: number; northing: number; month: string }>): LocatedEvents {
   const out: LocatedEvents = { easting: new Float64Array(rows.length), northing: new Float64Array(rows.length), month: new Int32Array(rows.length) };
   rows.forEach((r, i) => {
     out.easting[i] = r.easting;
@@ -65,4 +73,43 @@ export async function allLocatedPoints(db: Db): Promise<LocatedPoints> {
  */
 export async function crimeDataVersion(db: Db): Promise<number> {
   return readDataVersion(db);
+}
+
+/** Located records with their instants, for forecasting by day or week (any place on Earth). */
+export interface LocatedTimedEvents {
+  /** WGS84 degrees */
+  longitude: Float64Array;
+  latitude: Float64Array;
+  /** the record's month, YYYY-MM */
+  month: string[];
+  /** ISO 8601: an instant in UTC ("…T…Z") or a local date ("YYYY-MM-DD"), or null when the source had none */
+  occurredAt: Array<string | null>;
+  /** index into `types` */
+  type: Int32Array;
+  types: string[];
+}
+
+/** Every located record of any type in the months from…to (YYYY-MM, inclusive), with its instant and type. */
+export async function locatedTimedEvents(db: Db, filter: { from: string; to: string }): Promise<LocatedTimedEvents> {
+  const rows = await locatedTimedRows(db, filter);
+  const types: string[] = [];
+  const typeIndex = new Map<string, number>();
+  const type = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    let t = typeIndex.get(r.crime_type);
+    if (t === undefined) {
+      t = types.length;
+      types.push(r.crime_type);
+      typeIndex.set(r.crime_type, t);
+    }
+    type[i] = t;
+  });
+  return {
+    longitude: Float64Array.from(rows, (r) => r.longitude),
+    latitude: Float64Array.from(rows, (r) => r.latitude),
+    month: rows.map((r) => r.month),
+    occurredAt: rows.map((r) => r.occurred_at),
+    type,
+    types,
+  };
 }

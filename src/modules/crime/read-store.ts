@@ -206,6 +206,36 @@ export async function locatedBngRows(db: Db, f: { types: readonly string[]; from
   return rows.map((r) => ({ easting: Number(r.easting), northing: Number(r.northing), month: r.month }));
 }
 
+/** As locatedBngRows, for every type except those given (the forecast's covariate of "crime of other kinds"). */
+export async function locatedBngRowsExcept(db: Db, f: { types: readonly string[]; from: string; to: string }): Promise<Array<{ easting: number; northing: number; month: string }>> {
+  let q = t(db)
+    .selectFrom('crime_records')
+    .select(['easting', 'northing', 'month'])
+    .where('month', '>=', f.from)
+    .where('month', '<=', f.to)
+    .where('located', '=', 1)
+    .where('easting', 'is not', null)
+    .where('northing', 'is not', null);
+  if (f.types.length) q = q.where('crime_type', 'not in', [...f.types]);
+  const rows = await q.orderBy('id').execute();
+  return rows.map((r) => ({ easting: Number(r.easting), northing: Number(r.northing), month: r.month }));
+}
+
+/** Every located record's WGS84 point, month, instant (when recorded) and type, in the months from…to. */
+export async function locatedTimedRows(db: Db, f: { from: string; to: string }): Promise<Array<{ longitude: number; latitude: number; month: string; occurred_at: string | null; crime_type: string }>> {
+  const rows = await t(db)
+    .selectFrom('crime_records')
+    .select(['longitude', 'latitude', 'month', 'occurred_at', 'crime_type'])
+    .where('month', '>=', f.from)
+    .where('month', '<=', f.to)
+    .where('located', '=', 1)
+    .where('longitude', 'is not', null)
+    .where('latitude', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ longitude: Number(r.longitude), latitude: Number(r.latitude), month: r.month, occurred_at: r.occurred_at, crime_type: r.crime_type }));
+}
+
 /**
  * The distinct British National Grid points of every located record of any type, over the
  * whole imported period (police.uk snaps points, so there are far fewer than records).

@@ -99,6 +99,11 @@ test('peel forecast backtest: bad options are named, with the usage; a window wi
     [['backtest', '--type', 'Burglary', '--from', '2022-04', '--to', '2022-03'], /--to 2022-03 is before --from 2022-04/],
     [[...BASE, '--colour'], /Unknown option '--colour'/],
     [['predict'], /unknown forecast command "predict"/],
+    [['backtest', '--type', 'Burglary', '--period', 'week', '--from', '2022-03', '--to', '2022-04'], /--from 2022-03: with --period week give a date, YYYY-MM-DD/],
+    [['backtest', '--type', 'Burglary', '--from', '2022-03-01', '--to', '2022-04-01'], /--from 2022-03-01: by month give YYYY-MM/],
+    [['backtest', '--type', 'Burglary', '--period', 'hour', '--from', '2022-03-01', '--to', '2022-04-01'], /--period: must be one of month, week, day/],
+    [['backtest', '--type', 'Burglary', '--period', 'day', '--train-months', '3', '--from', '2022-03-01', '--to', '2022-04-01'], /--train-months applies to monthly backtests: with --period day say --train-periods/],
+    [[...BASE, '--time-zone', 'America/Chicago'], /--time-zone applies to --period day or week only/],
   ];
   for (const [args, message] of cases) {
     const argv = args[0] === 'forecast' ? args.slice(1) : args;

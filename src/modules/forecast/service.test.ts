@@ -120,3 +120,22 @@ test('backtest refuses a window the data does not cover and a type with no recor
   await assert.rejects(forecast.backtest(database.db, request({ types: ['Burglery'] })), (err: PeelError) => err.code === 'no_data' && /"Burglery"/.test(err.message));
   await assert.rejects(forecast.backtest(database.db, request({ from: '2022-04', to: '2022-03' })), (err: PeelError) => err.code === 'bad_request');
 });
+
+test('latestForecast: the month after the last imported one, trained on the months up to it, ranked as the backtest ranks', async () => {
+  // trained on 2022-03 … 2022-04: burglaries in cells 7, 3, 15, 15 and 12, 12, 3, 0 → counts
+  // 3: 2, 12: 2, 15: 2, 0: 1, 7: 1; ranks by count then cell id: 3, 12, 15, 0, 7, then the rest by id
+  const f = await forecast.latestForecast(database.db, { types: ['Burglary'], method: 'naive-all', trainMonths: 2 });
+  assert.deepEqual([f.period, f.trainFrom, f.trainTo, f.cells.length], ['2022-05', '2022-03', '2022-04', 20]);
+  const expected = new Array(20).fill(0);
+  for (const [cell, count] of [[3, 2], [12, 2], [15, 2], [0, 1], [7, 1]]) expected[cell!] = count;
+  assert.deepEqual(Array.from(f.scores), expected);
+  assert.deepEqual([3, 12, 15, 0, 7, 1].map((cell) => f.rank[cell]), [1, 2, 3, 4, 5, 6]);
+  // cell ids are those of the grid, ascending along the row
+  for (let j = 1; j < 20; j++) assert.equal(f.cells[j]! - f.cells[j - 1]!, 1);
+  // every method runs; peel reads the other types too
+  for (const method of forecast.METHODS) {
+    const g = await forecast.latestForecast(database.db, { types: ['Burglary'], method, trainMonths: 2 });
+    assert.equal(g.scores.length, 20);
+    assert.deepEqual([...g.rank].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+  }
+});
