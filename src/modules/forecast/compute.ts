@@ -1,10 +1,7 @@
 import { planPatrols, type PatrolCell, type PatrolOptions } from '../../lib/forecast/patrols.ts';
-import { cellColumn, cellRow, cellsOf, makeGrid, studyAreaOf, studyIndexesOf, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
+import { cellColumn, cellRow, cellsOf, makeGrid, studyAreaOf, studyIndexesOf } from '../../lib/forecast/grid.ts';
 import { rankCells } from '../../lib/forecast/metrics.ts';
-import { kde, naiveAll, naiveLast, prospective } from '../../lib/forecast/predictors.ts';
-import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
-import { peel } from '../../lib/forecast/peel.ts';
-import { DEFAULTS, runBacktest, type BacktestData, type BacktestSettings, type Method } from './service.ts';
+import { methodScores, runBacktest, type BacktestData, type BacktestSettings, type Method } from './service.ts';
 
 /**
  * The forecast the product shows: one method fitted on the training months before the
@@ -19,6 +16,8 @@ export interface SurfaceInput {
   event: { easting: Float64Array; northing: Float64Array; period: Int32Array };
   trainMonths: number;
   studyPoints: { easting: Float64Array; northing: Float64Array };
+  /** peel's covariate: the window's located crimes of every other type */
+  other?: { easting: Float64Array; northing: Float64Array; period: Int32Array };
 }
 
 export interface SurfaceCells {
@@ -31,20 +30,6 @@ export interface SurfaceCells {
   recent: number[];
 }
 
-/** One method's scores for the period after the training window, exactly as the backtest fits it. */
-export function forecastScores(method: Method, grid: Grid, study: StudyArea, events: { cell: Int32Array; period: Int32Array }, train: number, eastings: Float64Array, northings: Float64Array): Float64Array {
-  const n = study.cells.length;
-  const last = train - 1;
-  if (method === 'naive-last') return naiveLast(n, events, last);
-  if (method === 'naive-all') return naiveAll(n, events, last);
-  if (method === 'kde') return kde(grid, study, eastings, northings, { kernel: DEFAULTS.kdeKernel, bandwidth: DEFAULTS.kdeBandwidth });
-  if (method === 'prospective') return prospective(grid, study, events, last, { spaceBandwidthCells: DEFAULTS.prospectiveSpaceCells, timeBandwidthPeriods: DEFAULTS.prospectiveTimeMonths });
-  if (method === 'peel') return peel(grid, study, events, last).scores;
-  const times = Float64Array.from(events.period, (p) => p + 0.5);
-  const data = seppDataOf(n, events.cell, times, train);
-  return seppExpectedCounts(fitSepp(data), data, train, train + 1);
-}
-
 export function computeSurface(input: SurfaceInput): SurfaceCells {
   const grid = makeGrid({ cellSize: input.cellSize });
   const study = studyAreaOf(cellsOf(grid, input.studyPoints.easting, input.studyPoints.northing));
@@ -54,7 +39,14 @@ export function computeSurface(input: SurfaceInput): SurfaceCells {
   const events = { cell: Int32Array.from(picked, (i) => index[i]!), period: Int32Array.from(picked, (i) => input.event.period[i]!) };
   const eastings = Float64Array.from(picked, (i) => input.event.easting[i]!);
   const northings = Float64Array.from(picked, (i) => input.event.northing[i]!);
-  const scores = forecastScores(input.method, grid, study, events, input.trainMonths, eastings, northings);
+  let other: { cell: Int32Array; period: Int32Array } | undefined;
+  if (input.other) {
+    const o = studyIndexesOf(study, cellsOf(grid, input.other.easting, input.other.northing));
+    const kept: number[] = [];
+    for (let i = 0; i < o.length; i++) if (o[i]! >= 0) kept.push(i);
+    other = { cell: Int32Array.from(kept, (i) => o[i]!), period: Int32Array.from(kept, (i) => input.other!.period[i]!) };
+  }
+  const { scores } = methodScores(input.method, { grid, study, events, eastings, northings, other, trainPeriods: input.trainMonths });
   const recent = new Float64Array(study.cells.length);
   for (const c of events.cell) recent[c]! += 1;
   const order = Array.from(rankCells(scores));

@@ -4,7 +4,7 @@ import { PeelError } from '../../platform/errors.ts';
 import { monthIndex, monthText } from '../../lib/months.ts';
 import { STANDARD_COVERAGES } from '../../lib/forecast/metrics.ts';
 import { outlineOf, ringArea2, type PatrolPlan } from '../../lib/forecast/patrols.ts';
-import { allLocatedPoints, crimeDataVersion, fromBng, locatedEvents } from '../crime/events.ts';
+import { allLocatedPoints, crimeDataVersion, fromBng, locatedEvents, locatedEventsOfOtherTypes } from '../crime/events.ts';
 import type { ComputeJob, SurfaceCells } from './compute.ts';
 import type { CoverageSummary, Method } from './service.ts';
 import { readResult, writeResult, type ResultKey } from './store.ts';
@@ -178,6 +178,7 @@ export async function forecastSurface(db: Db, request: ForecastRequest): Promise
   const r = await cached(db, key, async () => {
     const events = await eventsFor(db, types, window.trainFrom, window.trainTo);
     const start = monthIndex(window.trainFrom);
+    const o = request.method === 'peel' ? await locatedEventsOfOtherTypes(db, { types, from: window.trainFrom, to: window.trainTo }) : null;
     return runInWorker<SurfaceCells>({
       kind: 'surface',
       input: {
@@ -186,6 +187,7 @@ export async function forecastSurface(db: Db, request: ForecastRequest): Promise
         trainMonths: window.trainMonths,
         event: { easting: events.easting, northing: events.northing, period: Int32Array.from(events.month, (m) => m - start) },
         studyPoints: { easting: points.easting, northing: points.northing },
+        ...(o ? { other: { easting: o.easting, northing: o.northing, period: Int32Array.from(o.month, (m) => m - start) } } : {}),
       },
     });
   });
@@ -202,10 +204,12 @@ export async function forecastAccuracy(db: Db, request: ForecastRequest): Promis
   const r = await cached(db, key, async () => {
     const from = monthText(monthIndex(window.testFrom) - window.trainMonths);
     const event = await eventsFor(db, types, from, window.testTo);
+    // peel's covariate, as the backtest command gives it (months before the last test month's)
+    const other = methods.includes('peel') ? await locatedEventsOfOtherTypes(db, { types, from, to: monthText(monthIndex(window.testTo) - 1) }) : undefined;
     const report = await runInWorker<{ results: Array<{ method: Method; coverage: CoverageSummary[]; periods: number }> }>({
       kind: 'accuracy',
       input: {
-        data: { event, studyPoints: { easting: points.easting, northing: points.northing } },
+        data: { event, other, studyPoints: { easting: points.easting, northing: points.northing } },
         settings: { cellSize: request.cellSize, trainMonths: window.trainMonths, from: window.testFrom, to: window.testTo, methods },
       },
     });
