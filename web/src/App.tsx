@@ -10,6 +10,7 @@ import { Loading } from './shell/Loading.tsx';
 import { Home } from './shell/Home.tsx';
 import { Layout } from './shell/Layout.tsx';
 import { NotFound } from './shell/NotFound.tsx';
+import { evidencePublicRoutes, evidenceRoutes } from './evidence/routes.tsx';
 import { AddUser } from './users/AddUser.tsx';
 import { ManageUser } from './users/ManageUser.tsx';
 import { Users } from './users/Users.tsx';
@@ -22,6 +23,7 @@ export function App() {
     <Routes>
       <Route element={<Layout />}>
         <Route path="/sign-in" element={<SignIn />} />
+        {evidencePublicRoutes()}
         <Route element={<RequireSession />}>
           <Route index element={<Home />} />
           <Route path="/account" element={<Account />} />
@@ -33,6 +35,7 @@ export function App() {
           <Route element={<RequireNavItem id="crime" />}>
             <Route path="/crime" element={<Suspense fallback={<Loading what="Loading the crime map" />}><CrimeMap /></Suspense>} />
           </Route>
+          {evidenceRoutes()}
           <Route element={<RequireNavItem id="users" />}>
             <Route path="/users" element={<Users />} />
             <Route path="/users/new" element={<AddUser />} />
