@@ -17,6 +17,7 @@ import { STAFF_ROLES } from './platform/roles.ts';
 import { countUsers } from './platform/auth/store.ts';
 import { crimeModule } from './modules/crime/index.ts';
 import { forecastModule } from './modules/forecast/index.ts';
+import { evidenceModule } from './modules/evidence/index.ts';
 
 /** The platform's own parts, in the shape every module has. */
 const platformParts: PeelModule[] = [
@@ -40,7 +41,7 @@ const platformParts: PeelModule[] = [
 ];
 
 /** Peel's capabilities; each arrives with its issue. */
-export const modules: PeelModule[] = [crimeModule, forecastModule];
+export const modules: PeelModule[] = [crimeModule, forecastModule, evidenceModule];
 
 export const allParts = (): PeelModule[] => [...platformParts, ...modules];
 

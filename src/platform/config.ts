@@ -10,6 +10,9 @@ const schema = z.object({
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
     .default('sqlite:./data/peel.db'),
   PEEL_BLOBS: z.string().min(1).default('./data/blobs'),
+  /** where partial uploads wait; default: `uploads` beside a blob folder (same disk, so finishing is a rename) */
+  PEEL_UPLOADS: z.string().min(1).optional(),
+  PEEL_UPLOAD_MAX_BYTES: positiveInt.default(68_719_476_736),
   PEEL_HOST: z.string().default('127.0.0.1'),
   PEEL_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PEEL_PUBLIC_URL: z.url().optional(),
