@@ -4,7 +4,9 @@ import { ErrorSummary, SuccessBanner, apiErrors, type FormError } from '../shell
 import type { Category, Item } from './types.ts';
 
 export function ruleText(category: Category): string {
-  const years = category.days % 365 === 0 && category.days >= 365 ? `${category.days / 365} ${category.days === 365 ? 'year' : 'years'}` : `${category.days} days`;
+  // 2192 days is six years with their leap days: say so in years.
+  const wholeYears = Math.round(category.days / 365.25);
+  const years = wholeYears >= 1 && Math.abs(category.days - wholeYears * 365.25) <= 2 ? `${wholeYears} ${wholeYears === 1 ? 'year' : 'years'}` : `${category.days} days`;
   const mopi = category.mopiGroup ? ` (MoPI group ${category.mopiGroup})` : '';
   return category.action === 'delete' ? `Deleted ${years} after recording${mopi}` : `Kept; reviewed ${years} after recording${mopi}`;
 }

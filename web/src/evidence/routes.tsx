@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
-import { Route } from 'react-router-dom';
-import { RequireNavItem } from '../shell/guards.tsx';
+import { Outlet, Route } from 'react-router-dom';
+import { useSession } from '../auth/session.tsx';
+import { NotFound } from '../shell/NotFound.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import './evidence.css';
 
@@ -13,9 +14,18 @@ const Worklist = lazy(() => import('./Worklist.tsx'));
 const CategoriesAdmin = lazy(() => import('./CategoriesAdmin.tsx'));
 const SharedEvidence = lazy(() => import('./SharedEvidence.tsx'));
 
-/** The navigation items (from the evidence module's `navigation`) that open these pages. */
+/** The navigation item (from the evidence module's `navigation`) that opens these pages. */
 export const EVIDENCE_NAV = 'evidence';
-export const EVIDENCE_ADMIN_NAV = 'evidence-categories';
+
+/**
+ * Like RequireNavItem, but also lets in the roles the API serves a page to without a
+ * navigation item of its own (administrators: categories; auditors: custody trails).
+ */
+function RequireEvidence({ roles = [] }: { roles?: string[] }) {
+  const { session } = useSession();
+  const allowed = session?.navigation.some((item) => item.id === EVIDENCE_NAV) || (session && roles.includes(session.user.role));
+  return allowed ? <Outlet /> : <NotFound />;
+}
 
 const page = (element: ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 
@@ -23,14 +33,16 @@ const page = (element: ReactNode) => <Suspense fallback={<Loading />}>{element}<
 export function evidenceRoutes() {
   return (
     <>
-      <Route element={<RequireNavItem id={EVIDENCE_NAV} />}>
+      <Route element={<RequireEvidence />}>
         <Route path="/evidence" element={page(<EvidenceItems />)} />
         <Route path="/evidence/upload" element={page(<UploadFootage />)} />
         <Route path="/evidence/worklist" element={page(<Worklist />)} />
         <Route path="/evidence/items/:id" element={page(<ItemPage />)} />
+      </Route>
+      <Route element={<RequireEvidence roles={['auditor']} />}>
         <Route path="/evidence/items/:id/custody" element={page(<Custody />)} />
       </Route>
-      <Route element={<RequireNavItem id={EVIDENCE_ADMIN_NAV} />}>
+      <Route element={<RequireEvidence roles={['admin']} />}>
         <Route path="/evidence/categories" element={page(<CategoriesAdmin />)} />
       </Route>
     </>

@@ -1,0 +1,290 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
+
+// The evidence store in a real Chromium against a real Peel: an evidence officer uploads
+// real videos over tus (one interrupted, its tab closed, and resumed), categorises them,
+// plays one, shares it, and a recipient with no account downloads it and checks its hash.
+
+const WEB_DIR = resolve(import.meta.dirname, '../dist');
+const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
+/** The upload page's chunk size (web/src/evidence/tus.ts): the large file needs more than one. */
+const CHUNK = 8 * 1024 * 1024;
+
+let browser: Browser;
+let peel: TestApp;
+let dir: string;
+const videos: Record<'bike' | 'car' | 'long', string> = { bike: '', car: '', long: '' };
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** A short real H.264 MP4 from ffmpeg's test source. */
+function makeVideo(name: string, seconds: number, size: string, extra: string[] = []): string {
+  const path = join(dir, name);
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=duration=${seconds}:size=${size}:rate=25`,
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', ...extra, path,
+  ]);
+  return path;
+}
+
+before(async () => {
+  assert.ok(existsSync(resolve(WEB_DIR, 'index.html')), 'build the web app first: npm run build');
+  dir = mkdtempSync(join(tmpdir(), 'peel-evidence-e2e-'));
+  videos.bike = makeVideo('bwv-0042-bike-stop.mp4', 2, '320x240');
+  videos.car = makeVideo('bwv-0042-car-stop.mp4', 3, '320x240');
+  // Lossless, so that it is big enough for two chunks: the second is the one that fails.
+  videos.long = makeVideo('cctv-high-street.mp4', 8, '1280x720', ['-preset', 'ultrafast', '-qp', '0']);
+  assert.ok(statSync(videos.long).size > CHUNK, `the large video is ${statSync(videos.long).size} bytes`);
+  peel = await startTestApp({ PEEL_WEB_DIR: WEB_DIR, PEEL_RATE_LIMIT_LOGIN_PER_MINUTE: '1000' }, { listen: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await peel?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Watched {
+  page: Page;
+  problems: string[];
+}
+
+/** A page that collects uncaught errors, console errors and CSP violations. */
+async function watch(context: BrowserContext, ignore: RegExp = /status of 401/): Promise<Watched> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !ignore.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+  );
+  return { page, problems };
+}
+
+async function signIn(page: Page, username: string) {
+  await page.goto(`${peel.url}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText(/Signed in as/).first().waitFor();
+}
+
+const row = (page: Page, file: string) => page.locator(`[data-testid=evidence-upload-row][data-file="${basename(file)}"]`);
+
+async function waitForStatus(page: Page, file: string, status: string, timeout = 30_000) {
+  await page.locator(`[data-testid=evidence-upload-row][data-file="${basename(file)}"][data-status=${status}]`).waitFor({ timeout });
+}
+
+/** The item id a finished upload row links to. */
+async function itemIdOf(page: Page, file: string): Promise<number> {
+  const href = await row(page, file).getByRole('link', { name: `View ${basename(file)}` }).getAttribute('href');
+  const id = Number(href?.match(/\/evidence\/items\/(\d+)$/)?.[1]);
+  assert.ok(id > 0, `item link of ${file}: ${href}`);
+  return id;
+}
+
+/** The little of the DOM read inside the page (the project's types are Node's, not the browser's). */
+interface VideoElement {
+  readyState: number;
+  currentTime: number;
+  muted: boolean;
+  play(): Promise<void>;
+}
+
+test('an evidence officer uploads footage (resuming one after a dropped connection and a closed tab), categorises, plays and shares it; the recipient downloads it and checks its hash', async () => {
+  const officer = await peel.user('evidence_officer', 'eve.dence');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // Aborted requests are the point of the first part; Chromium logs each one.
+  const first = await watch(context, /status of 401|net::ERR_FAILED|Failed to load resource/);
+  const page = first.page;
+  await signIn(page, officer.username);
+
+  await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /Evidence/ }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Evidence' }).waitFor();
+  await page.getByRole('button', { name: 'Upload footage' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Upload footage' }).waitFor();
+  assert.equal(await page.title(), 'Upload footage – Peel');
+
+  // Nothing chosen: the error summary says so and links to the file input.
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  const summary = page.locator('.govuk-error-summary');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Choose at least one file to upload/);
+  assert.equal(await page.title(), 'Error: Upload footage – Peel');
+
+  // What the officer knows about the footage: recorded two days ago, so deleted in 29 unless categorised.
+  const recorded = new Date(Date.now() - 2 * 86_400_000);
+  recorded.setUTCSeconds(0, 0);
+  await page.getByLabel('Camera serial number').fill('BWV-0042');
+  await page.getByLabel('Recording started (UTC)').fill(recorded.toISOString().slice(0, 16));
+  await page.getByLabel('Incident reference').fill('INC-2025-0412');
+
+  // The connection drops after the large file's first chunk: every later PATCH fails.
+  let dropping = true;
+  const patchOffsets: number[] = [];
+  await page.route('**/api/evidence/uploads/**', async (route) => {
+    const request = route.request();
+    const offset = Number(request.headers()['upload-offset'] ?? 0);
+    if (request.method() === 'PATCH' && offset >= CHUNK && dropping) return route.abort('connectionreset');
+    return route.continue();
+  });
+
+  await page.locator('#evidence-files').setInputFiles([videos.bike, videos.car, videos.long]);
+  await page.getByRole('button', { name: 'Upload 3 files' }).click();
+  await waitForStatus(page, videos.bike, 'done');
+  await waitForStatus(page, videos.car, 'done');
+  // tus retries on its own (0, 1, 3 and 5 seconds), then the page says it stopped.
+  await waitForStatus(page, videos.long, 'stopped', 30_000);
+  assert.match(await row(page, videos.long).innerText(), /Stopped/);
+  assert.match(await row(page, videos.long).innerText(), /Resume/);
+  assert.match(await row(page, videos.long).innerText(), new RegExp(`${Math.floor((CHUNK / statSync(videos.long).size) * 100)}%`));
+  const ids = { bike: await itemIdOf(page, videos.bike), car: await itemIdOf(page, videos.car) };
+
+  // The officer closes the tab. tus-js-client kept the upload's address in localStorage.
+  await page.close();
+  const second = await watch(context);
+  const resumed = second.page;
+  const sent: Request[] = [];
+  resumed.on('request', (r) => {
+    if (r.method() === 'PATCH' && r.url().includes('/api/evidence/uploads/')) sent.push(r);
+  });
+  dropping = false;
+  await resumed.goto(`${peel.url}/evidence/upload`);
+  const unfinished = resumed.getByRole('region', { name: 'Uploads not finished in this browser' });
+  await unfinished.waitFor();
+  assert.match(await unfinished.innerText(), /cctv-high-street\.mp4/);
+
+  // Choosing the same file again carries on from the server's offset, not from the start.
+  await resumed.locator('#evidence-files').setInputFiles([videos.long]);
+  await resumed.getByRole('button', { name: 'Upload', exact: true }).click();
+  await waitForStatus(resumed, videos.long, 'done', 60_000);
+  assert.ok(sent.length > 0, 'PATCH requests after resuming');
+  for (const r of sent) patchOffsets.push(Number(r.headers()['upload-offset']));
+  assert.equal(Math.min(...patchOffsets), CHUNK, `offsets sent after resuming: ${patchOffsets.join(', ')}`);
+  assert.match(await row(resumed, videos.long).getByTestId('evidence-resumed').innerText(), /Carried on from 8 MB/);
+  // Each chunk carried its SHA-256 (the tus checksum extension).
+  for (const r of sent) assert.match(r.headers()['upload-checksum'] ?? '', /^sha256 [A-Za-z0-9+/]{43}=$/);
+  const longId = await itemIdOf(resumed, videos.long);
+  await unfinished.waitFor({ state: 'detached' });
+
+  // Every file is stored whole: the server's SHA-256 is the file's.
+  for (const [name, id] of [[videos.bike, ids.bike], [videos.car, ids.car], [videos.long, longId]] as const) {
+    const found = await resumed.evaluate(async (hash) => (await (await fetch(`/api/evidence/items?sha256=${hash}`)).json()) as { items: { id: number }[] }, sha256(name));
+    assert.deepEqual(found.items.map((i) => i.id), [id], basename(name));
+  }
+
+  // The worklist: three uncategorised items, deleted 31 days after recording.
+  await resumed.goto(`${peel.url}/evidence/worklist`);
+  const worklist = resumed.getByTestId('evidence-worklist');
+  await worklist.waitFor();
+  const lines = await worklist.locator('tbody tr').allInnerTexts();
+  assert.equal(lines.length, 3, lines.join('\n'));
+  for (const line of lines) assert.match(line, /29 days|28 days/);
+
+  // Categorise the bike stop as stop and search and evidential.
+  await resumed.goto(`${peel.url}/evidence/items/${ids.bike}`);
+  await resumed.getByRole('heading', { level: 1, name: 'bwv-0042-bike-stop.mp4' }).waitFor();
+  const facts = await resumed.getByTestId('evidence-facts').innerText();
+  assert.match(facts, new RegExp(sha256(videos.bike)));
+  assert.match(facts, /BWV-0042/);
+  assert.match(facts, /INC-2025-0412/);
+  assert.match(facts, /Deleted on/);
+  await resumed.getByLabel('Evidential', { exact: true }).check();
+  await resumed.getByLabel('Stop and search', { exact: true }).check();
+  await resumed.getByRole('button', { name: 'Save categories' }).click();
+  await resumed.getByText('Categories saved').waitFor();
+  assert.doesNotMatch(await resumed.getByTestId('evidence-facts').innerText(), /Deleted on/);
+  assert.match(await resumed.getByTestId('evidence-facts').innerText(), /review on/i);
+
+  // It plays: the <video> streams from the content route with Range requests.
+  const player = resumed.getByTestId('evidence-player');
+  await player.evaluate((v: unknown) => {
+    const video = v as VideoElement;
+    video.muted = true;
+    return video.play();
+  });
+  await resumed.waitForFunction(
+    () => {
+      const v = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[data-testid=evidence-player]') as VideoElement | null;
+      return v !== null && v.readyState >= 2 && v.currentTime > 0.2;
+    },
+    undefined,
+    { timeout: 15_000 },
+  );
+
+  // The other two, from the list.
+  for (const [id, category] of [[ids.car, 'Vehicle stop'], [longId, 'Not evidential']] as const) {
+    await resumed.goto(`${peel.url}/evidence/items/${id}`);
+    await resumed.getByLabel(category, { exact: true }).check();
+    await resumed.getByRole('button', { name: 'Save categories' }).click();
+    await resumed.getByText('Categories saved').waitFor();
+  }
+  await resumed.goto(`${peel.url}/evidence/worklist`);
+  await resumed.getByText('Nothing to categorise').waitFor();
+
+  // Share the bike stop with the CPS: the link is shown once.
+  await resumed.goto(`${peel.url}/evidence/items/${ids.bike}`);
+  await resumed.getByRole('button', { name: 'Share by link' }).click();
+  const dialog = resumed.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  assert.match(await dialog.locator('.govuk-error-summary').innerText(), /Enter who the link is for/);
+  await dialog.getByLabel('Who is it for?').fill('CPS East Midlands, reviewing lawyer');
+  await dialog.getByLabel('Days until the link expires').fill('7');
+  await dialog.getByLabel('Most times the link may be used (optional)').fill('3');
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  const link = await resumed.getByTestId('evidence-share-url').innerText();
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\//);
+  assert.match(await resumed.getByTestId('evidence-shares').innerText(), /CPS East Midlands/);
+
+  // The recipient: a browser with no Peel session.
+  const recipientContext = await browser.newContext({ acceptDownloads: true });
+  const recipient = await watch(recipientContext);
+  await recipient.page.goto(link);
+  await recipient.page.getByRole('heading', { level: 1, name: 'Evidence shared with you' }).waitFor();
+  const shared = await recipient.page.getByTestId('shared-summary').innerText();
+  assert.match(shared, /CPS East Midlands/);
+  assert.match(shared, /View and download/);
+  assert.equal((await recipient.page.getByTestId('shared-sha256').innerText()).trim(), sha256(videos.bike));
+  assert.match(await recipient.page.locator('main').innerText(), /sha256sum -c/);
+  const [download] = await Promise.all([recipient.page.waitForEvent('download'), recipient.page.getByTestId('shared-download').click()]);
+  const saved = join(dir, 'downloaded.mp4');
+  await download.saveAs(saved);
+  assert.equal(download.suggestedFilename(), 'bwv-0042-bike-stop.mp4');
+  assert.equal(sha256(saved), sha256(videos.bike), 'the downloaded file is the original, byte for byte');
+  assert.deepEqual(recipient.problems, []);
+
+  // Revoked, the link stops working.
+  await resumed.reload();
+  await resumed.getByRole('button', { name: /^Revoke/ }).click();
+  await resumed.getByTestId('evidence-shares').getByText('Revoked').waitFor();
+  await recipient.page.reload();
+  await recipient.page.getByText(/expired, been revoked/).waitFor();
+
+  // The custody trail lists the upload, the categorisation, the share and the disclosure.
+  await resumed.goto(`${peel.url}/evidence/items/${ids.bike}/custody`);
+  const timeline = resumed.getByTestId('custody-timeline');
+  await timeline.waitFor();
+  const trail = await timeline.innerText();
+  assert.match(trail, /categor/i);
+  assert.match(trail, /share/i);
+  assert.match(await resumed.getByTestId('custody-chain').innerText(), /Intact/);
+
+  assert.deepEqual(first.problems, []);
+  assert.deepEqual(second.problems, []);
+  await recipientContext.close();
+  await context.close();
+});
