@@ -1,4 +1,5 @@
 import type { PeelModule } from '../../platform/context.ts';
+import { evidenceCommand } from './cli.ts';
 import { evidenceMigrations } from './migrations.ts';
 import { evidenceRoutes, STAFF } from './routes.ts';
 
@@ -7,6 +8,7 @@ export const evidenceModule: PeelModule = {
   name: 'evidence',
   migrations: evidenceMigrations,
   routes: evidenceRoutes,
+  commands: [evidenceCommand],
   navigation: [
     {
       id: 'evidence',

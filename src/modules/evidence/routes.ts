@@ -11,6 +11,7 @@ import * as service from './service.ts';
 import { shareRoutes } from './share-routes.ts';
 import { encodeMetadata, parseChecksum, parseMetadata, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_ID, Uploads, type Ingest } from './uploads.ts';
 import { describeStored } from './ingest.ts';
+import { scheduleSweep } from './schedule.ts';
 
 export const UPLOAD_ROLES: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
 export const STAFF: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
@@ -370,6 +371,13 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
   });
 
   await shareRoutes(app, platform);
+
+  // The retention sweep runs daily inside the server; it stops when the server closes.
+  const stop = scheduleSweep(platform, (r) => {
+    if (r instanceof Error) app.log.error({ err: r.message }, 'evidence retention sweep failed');
+    else app.log.info({ deleted: r.deleted.length, leftoversRemoved: r.leftoversRemoved }, 'evidence retention sweep');
+  });
+  app.addHook('onClose', async () => stop());
 }
 
 /** Sends stored bytes: 206 for a range, 416 when it cannot be met; the SHA-256 is the ETag. */

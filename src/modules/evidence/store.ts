@@ -168,6 +168,10 @@ export async function storedItemsAfter(db: Db, afterId: number, limit: number): 
   return (await t(db).selectFrom('evidence_items').selectAll().where('status', '=', 'stored').where('id', '>', afterId).orderBy('id').limit(limit).execute()).map(item);
 }
 
+export async function deletedItems(db: Db): Promise<ItemRow[]> {
+  return (await t(db).selectFrom('evidence_items').selectAll().where('status', '=', 'deleted').orderBy('id').execute()).map(item);
+}
+
 export async function derivedOf(db: Db, id: number): Promise<ItemRow[]> {
   return (await t(db).selectFrom('evidence_items').selectAll().where('derived_from', '=', id).orderBy('id').execute()).map(item);
 }

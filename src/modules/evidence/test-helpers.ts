@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 /** A small tus client over fetch, enough for tests and the benchmark. */
 export interface Tus {
   create(length: number, meta?: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
-  patch(location: string, offset: number, body: BodyInit, headers?: Record<string, string>): Promise<Response>;
+  patch(location: string, offset: number, body: Uint8Array | ReadableStream<Uint8Array>, headers?: Record<string, string>): Promise<Response>;
   head(location: string): Promise<Response>;
 }
 

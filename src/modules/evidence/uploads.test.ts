@@ -87,7 +87,7 @@ test('a chunk that does not match its checksum is refused with 460 and the offse
   const location = (await tus.create(file.length)).headers.get('location')!;
   const wrong = await tus.patch(location, 0, file, { 'upload-checksum': `sha256 ${sha256b64(randomFile(10))}` });
   assert.equal(wrong.status, 460);
-  assert.equal((await wrong.json()).error.code, 'checksum_mismatch');
+  assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'checksum_mismatch');
   assert.equal((await tus.head(location)).headers.get('upload-offset'), '0');
   const unsupported = await tus.patch(location, 0, file, { 'upload-checksum': `md5 ${Buffer.alloc(16).toString('base64')}` });
   assert.equal(unsupported.status, 400);
@@ -118,7 +118,7 @@ test('wrong offset 409, wrong content type 415, over the maximum 413, wrong vers
   assert.equal(old.headers.get('tus-version'), '1.0.0');
   const bad = await tus.create(10, { recordedStart: 'yesterday' });
   assert.equal(bad.status, 400);
-  assert.match((await bad.json()).error.message, /recordedStart/);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /recordedStart/);
   assert.equal((await tus.head(location)).headers.get('upload-offset'), '0');
 });
 
