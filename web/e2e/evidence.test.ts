@@ -22,6 +22,12 @@ let peel: TestApp;
 let dir: string;
 const videos: Record<'bike' | 'car' | 'long', string> = { bike: '', car: '', long: '' };
 
+/** Set PEEL_E2E_SCREENSHOTS to a folder to keep a picture of each page, to look at by eye. */
+const SHOTS = process.env.PEEL_E2E_SCREENSHOTS;
+async function shot(page: Page, name: string) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `evidence-${name}.png`), fullPage: true });
+}
+
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** A short real H.264 MP4 from ffmpeg's test source. */
@@ -153,6 +159,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.match(await row(page, videos.long).innerText(), /Resume/);
   assert.match(await row(page, videos.long).innerText(), new RegExp(`${Math.floor((CHUNK / statSync(videos.long).size) * 100)}%`));
   const ids = { bike: await itemIdOf(page, videos.bike), car: await itemIdOf(page, videos.car) };
+  await shot(page, 'upload-stopped');
 
   // The officer closes the tab. tus-js-client kept the upload's address in localStorage.
   await page.close();
@@ -179,6 +186,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   // Each chunk carried its SHA-256 (the tus checksum extension).
   for (const r of sent) assert.match(r.headers()['upload-checksum'] ?? '', /^sha256 [A-Za-z0-9+/]{43}=$/);
   const longId = await itemIdOf(resumed, videos.long);
+  await shot(resumed, 'upload-resumed');
   await unfinished.waitFor({ state: 'detached' });
 
   // Every file is stored whole: the server's SHA-256 is the file's.
@@ -194,6 +202,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   const lines = await worklist.locator('tbody tr').allInnerTexts();
   assert.equal(lines.length, 3, lines.join('\n'));
   for (const line of lines) assert.match(line, /29 days|28 days/);
+  await shot(resumed, 'worklist');
 
   // Categorise the bike stop as stop and search and evidential.
   await resumed.goto(`${peel.url}/evidence/items/${ids.bike}`);
@@ -225,6 +234,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
     undefined,
     { timeout: 15_000 },
   );
+  await shot(resumed, 'item');
 
   // The other two, from the list.
   for (const [id, category] of [[ids.car, 'Vehicle stop'], [longId, 'Not evidential']] as const) {
@@ -247,6 +257,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   await dialog.getByLabel('Most times the link may be used (optional)').fill('3');
   await dialog.getByRole('button', { name: 'Create link' }).click();
   const link = await resumed.getByTestId('evidence-share-url').innerText();
+  await shot(resumed, 'shared-link');
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\//);
   assert.match(await resumed.getByTestId('evidence-shares').innerText(), /CPS East Midlands/);
 
@@ -260,6 +271,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.match(shared, /View and download/);
   assert.equal((await recipient.page.getByTestId('shared-sha256').innerText()).trim(), sha256(videos.bike));
   assert.match(await recipient.page.locator('main').innerText(), /sha256sum -c/);
+  await shot(recipient.page, 'recipient');
   const [download] = await Promise.all([recipient.page.waitForEvent('download'), recipient.page.getByTestId('shared-download').click()]);
   const saved = join(dir, 'downloaded.mp4');
   await download.saveAs(saved);
@@ -282,9 +294,61 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.match(trail, /categor/i);
   assert.match(trail, /share/i);
   assert.match(await resumed.getByTestId('custody-chain').innerText(), /Intact/);
+  await shot(resumed, 'custody');
 
   assert.deepEqual(first.problems, []);
   assert.deepEqual(second.problems, []);
   await recipientContext.close();
   await context.close();
+});
+
+test('an administrator changes a retention rule, which is audited; an officer sees only their own footage and cannot share', async () => {
+  const admin = await peel.user('admin', 'ada.rules');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, problems } = await watch(context);
+  await signIn(page, admin.username);
+  await page.goto(`${peel.url}/evidence/categories`);
+  await page.getByRole('heading', { level: 1, name: 'Categories and retention' }).waitFor();
+  const table = page.getByTestId('evidence-categories');
+  assert.match(await table.innerText(), /Not evidential\s+not-evidential[\s\S]*Deleted 31 days after recording/);
+  await table.getByRole('button', { name: 'Change Not evidential' }).click();
+  await page.getByLabel('Days after recording').fill('');
+  await page.getByRole('button', { name: 'Save' }).first().click();
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter the number of days/);
+  await page.getByLabel('Days after recording').fill('45');
+  await page.getByRole('button', { name: 'Save' }).first().click();
+  await page.getByText(/Not evidential: deleted 45 days after recording/).waitFor();
+  assert.match(await table.innerText(), /Deleted 45 days after recording/);
+  await shot(page, 'categories');
+  const entries = await peel.platform.db.selectFrom('audit_log').selectAll().where('username', '=', admin.username).where('operation', '=', 'alteration').execute();
+  assert.ok(entries.some((e) => /categor/.test(e.action)), entries.map((e) => e.action).join(', '));
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // An officer: their worklist holds only their own footage, and the item page offers no sharing.
+  const officer = await peel.user('officer', 'pc.own');
+  const officerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const watched = await watch(officerContext);
+  await signIn(watched.page, officer.username);
+  await watched.page.goto(`${peel.url}/evidence/upload`);
+  const own = makeVideo('pc-own-foot-patrol.mp4', 1, '320x240');
+  await watched.page.locator('#evidence-files').setInputFiles([own]);
+  await watched.page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await waitForStatus(watched.page, own, 'done');
+  const ownId = await itemIdOf(watched.page, own);
+  await watched.page.goto(`${peel.url}/evidence/worklist`);
+  const worklist = watched.page.getByTestId('evidence-worklist');
+  await worklist.waitFor();
+  const lines = await worklist.locator('tbody tr').allInnerTexts();
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0]!, /pc-own-foot-patrol\.mp4\s+pc\.own/);
+  await watched.page.goto(`${peel.url}/evidence/items/${ownId}`);
+  await watched.page.getByRole('button', { name: 'Save categories' }).waitFor();
+  assert.equal(await watched.page.getByRole('button', { name: 'Share by link' }).count(), 0);
+  assert.equal(await watched.page.getByRole('button', { name: 'Place a hold' }).count(), 0);
+  assert.equal(await watched.page.getByRole('link', { name: 'Custody trail' }).count(), 0);
+  await watched.page.goto(`${peel.url}/evidence/categories`);
+  await watched.page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  assert.deepEqual(watched.problems, []);
+  await officerContext.close();
 });

@@ -1,4 +1,5 @@
 import { Link, useParams } from 'react-router-dom';
+import { useSignedIn } from '../auth/session.tsx';
 import { formatDate, formatTimeSeconds } from '../format.ts';
 import { ErrorSummary, useErrorList } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
@@ -37,15 +38,23 @@ export default function Custody() {
   const report = useApi<Report>(valid ? `/api/evidence/items/${id}/custody` : null);
   const errors = useErrorList(report.error);
   usePageTitle('Custody trail', errors.length > 0);
+  // Auditors read custody trails but not the evidence pages themselves.
+  const seesItems = useSignedIn().navigation.some((item) => item.id === 'evidence');
   if (!valid) return <NotFound />;
   const data = report.data;
 
   return (
     <>
       <ErrorSummary errors={errors} />
-      <Link className="govuk-back-link" to={`/evidence/items/${id}`}>
-        Back to the item
-      </Link>
+      {seesItems ? (
+        <Link className="govuk-back-link" to={`/evidence/items/${id}`}>
+          Back to the item
+        </Link>
+      ) : (
+        <Link className="govuk-back-link" to="/audit">
+          Audit log
+        </Link>
+      )}
       <span className="govuk-caption-l">{data ? itemName(data.item) : `Evidence item ${id}`}</span>
       <h1 className="govuk-heading-l">Custody trail</h1>
       {!data ? (

@@ -162,8 +162,9 @@ export default function UploadFootage() {
   const done = rows.filter((row) => row.state.status === 'done').length;
   const queued = rows.filter((row) => row.queued).length;
   // Uploads this page is working on are not "unfinished from before".
-  const working = new Set(rows.map((row) => row.state.url).filter(Boolean));
-  const earlier = unfinished.filter((u) => !working.has(u.uploadUrl ? new URL(u.uploadUrl, location.href).href : ''));
+  const absolute = (url: string | null) => (url ? new URL(url, location.href).href : '');
+  const working = new Set(rows.map((row) => absolute(row.state.url)).filter(Boolean));
+  const earlier = unfinished.filter((u) => !working.has(absolute(u.uploadUrl)));
 
   return (
     <>

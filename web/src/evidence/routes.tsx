@@ -3,6 +3,7 @@ import { Outlet, Route } from 'react-router-dom';
 import { useSession } from '../auth/session.tsx';
 import { NotFound } from '../shell/NotFound.tsx';
 import { Loading } from '../shell/Loading.tsx';
+import { CUSTODY_ROLES } from './types.ts';
 import './evidence.css';
 
 // The evidence pages load on first use: the upload page brings tus-js-client.
@@ -18,12 +19,12 @@ const SharedEvidence = lazy(() => import('./SharedEvidence.tsx'));
 export const EVIDENCE_NAV = 'evidence';
 
 /**
- * Like RequireNavItem, but also lets in the roles the API serves a page to without a
- * navigation item of its own (administrators: categories; auditors: custody trails).
+ * Like RequireNavItem; or, for pages the API serves to roles without the navigation item
+ * (administrators: categories; auditors: custody trails), exactly those roles.
  */
-function RequireEvidence({ roles = [] }: { roles?: string[] }) {
+function RequireEvidence({ roles }: { roles?: readonly string[] }) {
   const { session } = useSession();
-  const allowed = session?.navigation.some((item) => item.id === EVIDENCE_NAV) || (session && roles.includes(session.user.role));
+  const allowed = roles ? !!session && roles.includes(session.user.role) : !!session?.navigation.some((item) => item.id === EVIDENCE_NAV);
   return allowed ? <Outlet /> : <NotFound />;
 }
 
@@ -39,7 +40,7 @@ export function evidenceRoutes() {
         <Route path="/evidence/worklist" element={page(<Worklist />)} />
         <Route path="/evidence/items/:id" element={page(<ItemPage />)} />
       </Route>
-      <Route element={<RequireEvidence roles={['auditor']} />}>
+      <Route element={<RequireEvidence roles={CUSTODY_ROLES} />}>
         <Route path="/evidence/items/:id/custody" element={page(<Custody />)} />
       </Route>
       <Route element={<RequireEvidence roles={['admin']} />}>
