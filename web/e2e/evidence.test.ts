@@ -246,10 +246,27 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   await resumed.goto(`${peel.url}/evidence/worklist`);
   await resumed.getByText('Nothing to categorise').waitFor();
 
+  // The list, filtered by category: the address keeps the filter.
+  await resumed.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /Evidence/ }).first().click();
+  await resumed.getByTestId('evidence-item-row').first().waitFor();
+  assert.equal(await resumed.getByTestId('evidence-item-row').count(), 3);
+  await resumed.getByLabel('Category').selectOption({ label: 'Stop and search' });
+  await resumed.getByRole('button', { name: 'Apply filters' }).click();
+  await resumed.waitForURL(/category=stop-and-search/);
+  await resumed.getByText('Showing 1 item.').waitFor();
+  assert.match(await resumed.getByTestId('evidence-item-row').innerText(), /bwv-0042-bike-stop\.mp4[\s\S]*Evidential[\s\S]*Stop and search/);
+  await shot(resumed, 'list');
+
   // Share the bike stop with the CPS: the link is shown once.
   await resumed.goto(`${peel.url}/evidence/items/${ids.bike}`);
+  // The dialog closes with Escape and gives focus back to the button that opened it.
   await resumed.getByRole('button', { name: 'Share by link' }).click();
   const dialog = resumed.getByRole('dialog');
+  await dialog.waitFor();
+  await resumed.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await resumed.evaluate('document.activeElement?.textContent'), 'Share by link');
+  await resumed.getByRole('button', { name: 'Share by link' }).click();
   await dialog.getByRole('button', { name: 'Create link' }).click();
   assert.match(await dialog.locator('.govuk-error-summary').innerText(), /Enter who the link is for/);
   await dialog.getByLabel('Who is it for?').fill('CPS East Midlands, reviewing lawyer');
@@ -332,7 +349,15 @@ test('an administrator changes a retention rule, which is audited; an officer se
   await signIn(watched.page, officer.username);
   await watched.page.goto(`${peel.url}/evidence/upload`);
   const own = makeVideo('pc-own-foot-patrol.mp4', 1, '320x240');
-  await watched.page.locator('#evidence-files').setInputFiles([own]);
+  // Dragged and dropped onto the drop zone this time, as from a file manager.
+  const dropped = await watched.page.evaluateHandle(`(() => {
+    const bytes = Uint8Array.from(atob(${JSON.stringify(readFileSync(own).toString('base64'))}), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], ${JSON.stringify(basename(own))}, { type: 'video/mp4' }));
+    return transfer;
+  })()`);
+  await watched.page.getByTestId('evidence-dropzone').dispatchEvent('dragover', { dataTransfer: dropped });
+  await watched.page.getByTestId('evidence-dropzone').dispatchEvent('drop', { dataTransfer: dropped });
   await watched.page.getByRole('button', { name: 'Upload', exact: true }).click();
   await waitForStatus(watched.page, own, 'done');
   const ownId = await itemIdOf(watched.page, own);
