@@ -377,3 +377,61 @@ test('an administrator changes a retention rule, which is audited; an officer se
   assert.deepEqual(watched.problems, []);
   await officerContext.close();
 });
+
+test('a view-only link with a PIN: the recipient must give the PIN, can play the footage and is offered no download', async () => {
+  const officer = await peel.user('evidence_officer', 'ev.pin');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, problems } = await watch(context);
+  await signIn(page, officer.username);
+  await page.goto(`${peel.url}/evidence/upload`);
+  const clip = makeVideo('bwv-0077-doorstep.mp4', 2, '320x240');
+  await page.locator('#evidence-files').setInputFiles([clip]);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await waitForStatus(page, clip, 'done');
+  await page.goto(`${peel.url}/evidence/items/${await itemIdOf(page, clip)}`);
+  await page.getByRole('button', { name: 'Share by link' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Who is it for?').fill('Defence solicitor, R v Example');
+  await dialog.getByLabel('No, view only').check();
+  await dialog.getByLabel('PIN (optional)').fill('12');
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  assert.match(await dialog.locator('.govuk-error-summary').innerText(), /A PIN is 4 to 12 digits/);
+  await dialog.getByLabel('PIN (optional)').fill('482913');
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  const link = await page.getByTestId('evidence-share-url').innerText();
+  assert.match(await page.getByRole('region', { name: 'Link created' }).innerText(), /Send the PIN separately/);
+  assert.deepEqual(problems, []);
+
+  const recipientContext = await browser.newContext();
+  // The wrong PIN is answered 401, which Chromium logs; that is the point here.
+  const recipient = await watch(recipientContext, /status of 401/);
+  await recipient.page.goto(link);
+  await recipient.page.getByLabel('PIN').fill('111111');
+  await recipient.page.getByRole('button', { name: 'Continue' }).click();
+  await recipient.page.locator('.govuk-error-summary').waitFor();
+  await recipient.page.getByLabel('PIN').fill('482913');
+  await recipient.page.getByRole('button', { name: 'Continue' }).click();
+  await recipient.page.getByTestId('shared-summary').waitFor();
+  assert.match(await recipient.page.getByTestId('shared-summary').innerText(), /View only/);
+  assert.equal(await recipient.page.getByTestId('shared-download').count(), 0);
+  assert.equal((await recipient.page.getByTestId('shared-sha256').innerText()).trim(), sha256(clip));
+  await recipient.page.getByTestId('shared-player').evaluate((v: unknown) => {
+    const video = v as VideoElement;
+    video.muted = true;
+    return video.play();
+  });
+  await recipient.page.waitForFunction(
+    () => {
+      const v = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[data-testid=shared-player]') as VideoElement | null;
+      return v !== null && v.readyState >= 2 && v.currentTime > 0.2;
+    },
+    undefined,
+    { timeout: 15_000 },
+  );
+  // Playing was a disclosure to the named recipient.
+  const disclosures = await peel.platform.db.selectFrom('audit_log').selectAll().where('action', '=', 'evidence.share.access').execute();
+  assert.ok(disclosures.some((e) => /Defence solicitor/.test(String(e.justification ?? '') + JSON.stringify(e))), 'the play is logged as a disclosure to the recipient');
+  assert.deepEqual(recipient.problems, []);
+  await recipientContext.close();
+  await context.close();
+});

@@ -18,6 +18,24 @@ interface Report {
   chain: { ok: boolean; problem: string | null };
 }
 
+/** What each audited action was, in words; the action's code is shown beside it. */
+const ACTIONS: Record<string, string> = {
+  'evidence.ingest': 'Uploaded and stored',
+  'evidence.ingest.duplicate': 'Uploaded again (same content, not stored twice)',
+  'evidence.items.list': 'Found in a search',
+  'evidence.view': 'Record viewed',
+  'evidence.play': 'Played',
+  'evidence.download': 'Downloaded',
+  'evidence.categorise': 'Categorised',
+  'evidence.hold': 'Legal hold placed',
+  'evidence.hold.release': 'Legal hold released',
+  'evidence.share': 'Shared by link',
+  'evidence.share.access': 'Share link used',
+  'evidence.share.revoke': 'Share link revoked',
+  'evidence.custody': 'Custody trail read',
+  'evidence.delete': 'Deleted under the retention rules',
+};
+
 /** Details worth showing in the trail: hashes, recipients, categories, rules. */
 function detailLines(details: Record<string, unknown> | null | undefined): string[] {
   if (!details || typeof details !== 'object') return [];
@@ -94,7 +112,7 @@ export default function Custody() {
             {data.entries.map((entry) => (
               <li className="moj-timeline__item" key={entry.seq}>
                 <div className="moj-timeline__header">
-                  <h2 className="moj-timeline__title">{entry.action}</h2>
+                  <h2 className="moj-timeline__title">{ACTIONS[entry.action] ?? entry.action}</h2>
                   <p className="moj-timeline__byline">
                     by {entry.username ?? 'System'}
                     {entry.role ? ` (${entry.role})` : ''}
@@ -107,12 +125,12 @@ export default function Custody() {
                 </p>
                 <div className="moj-timeline__description">
                   <p className="govuk-body-s govuk-!-margin-bottom-1">
-                    {entry.operation}
+                    <code>{entry.action}</code>, {entry.operation}
                     {entry.reasonCode ? `; reason ${entry.reasonCode}` : ''}
                     {entry.justification ? `: ${entry.justification}` : ''}
                   </p>
                   {detailLines(entry.details).length > 0 && (
-                    <ul className="govuk-list govuk-body-s peel-break">
+                    <ul className="peel-timeline-details peel-break">
                       {detailLines(entry.details).map((line) => (
                         <li key={line}>{line}</li>
                       ))}
