@@ -57,7 +57,7 @@ export async function openPlatform(config: Config): Promise<Platform> {
   return {
     database,
     db: database.db,
-    blobs: openBlobStore(config.PEEL_BLOBS),
+    blobs: openBlobStore(config.PEEL_BLOBS, config),
     config,
     // The modules' pages first, the platform's own (audit, users, account) after them.
     navigation: [...modules, ...platformParts].flatMap((m) => m.navigation ?? []),
