@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { queryString } from '../api.ts';
 import { formatDate, formatDateTime } from '../format.ts';
@@ -10,7 +10,8 @@ import { useSignedIn } from '../auth/session.tsx';
 import { FlashNotice } from '../shell/FlashNotice.tsx';
 import { categoryName, useApi, useCategories } from './data.ts';
 import { RetentionText } from './Retention.tsx';
-import { formatBytes, itemName, type Category, type Item } from './types.ts';
+import { CreatedLink, ShareForm } from './Shares.tsx';
+import { MANAGE_ROLES, formatBytes, itemName, type Category, type Item, type Share } from './types.ts';
 
 const PAGE = 50;
 
@@ -88,6 +89,12 @@ export default function EvidenceItems() {
 
   const list = items.data?.items ?? null;
   const canUpload = ['officer', 'supervisor', 'evidence_officer'].includes(user.role);
+  const canShare = MANAGE_ROLES.includes(user.role);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [created, setCreated] = useState<Share | null>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const toggle = (id: number, on: boolean) => setSelected((now) => (on ? [...now, id] : now.filter((x) => x !== id)));
 
   return (
     <>
@@ -167,9 +174,38 @@ export default function EvidenceItems() {
                 Showing {list.length.toLocaleString('en-GB')} {list.length === 1 ? 'item' : 'items'}
                 {list.length >= limit ? '. There may be more.' : '.'}
               </p>
+              {created && <CreatedLink share={created} />}
               <ScrollRegion label="Evidence items">
-                <ItemsTable items={list} categories={categories.data?.categories} />
+                <ItemsTable items={list} categories={categories.data?.categories} selected={canShare ? selected : undefined} onToggle={toggle} />
               </ScrollRegion>
+              {canShare && (
+                <button
+                  type="button"
+                  ref={opener}
+                  className="govuk-button govuk-button--secondary"
+                  disabled={selected.length === 0}
+                  aria-disabled={selected.length === 0}
+                  onClick={() => {
+                    setCreated(null);
+                    dialog.current?.showModal();
+                  }}
+                >
+                  Share selected footage{selected.length > 0 ? ` (${selected.length})` : ''}
+                </button>
+              )}
+              <dialog ref={dialog} className="peel-evidence-dialog" aria-labelledby="share-dialog-heading" onClose={() => opener.current?.focus()}>
+                <ShareForm
+                  what={`${selected.length} ${selected.length === 1 ? 'item' : 'items'} as one bundle`}
+                  path="/api/evidence/shares"
+                  itemIds={selected}
+                  onCancel={() => dialog.current?.close()}
+                  onCreated={(share) => {
+                    setCreated(share);
+                    setSelected([]);
+                    dialog.current?.close();
+                  }}
+                />
+              </dialog>
               {list.length >= limit && (
                 <button type="button" className="govuk-button govuk-button--secondary" disabled={items.loading} onClick={() => setLimit(limit + PAGE)}>
                   Show more items
@@ -183,11 +219,27 @@ export default function EvidenceItems() {
   );
 }
 
-export function ItemsTable({ items, categories }: { items: Item[]; categories: Category[] | undefined }) {
+export function ItemsTable({
+  items,
+  categories,
+  selected,
+  onToggle,
+}: {
+  items: Item[];
+  categories: Category[] | undefined;
+  /** the ids chosen for sharing as a bundle; no checkboxes when undefined */
+  selected?: number[];
+  onToggle?: (id: number, on: boolean) => void;
+}) {
   return (
     <table className="govuk-table peel-responsive-table peel-evidence-table">
       <thead className="govuk-table__head">
         <tr className="govuk-table__row">
+          {selected && (
+            <th scope="col" className="govuk-table__header">
+              <span className="govuk-visually-hidden">Select</span>
+            </th>
+          )}
           <th scope="col" className="govuk-table__header">Footage</th>
           <th scope="col" className="govuk-table__header">Officer</th>
           <th scope="col" className="govuk-table__header">Recorded</th>
@@ -198,6 +250,26 @@ export function ItemsTable({ items, categories }: { items: Item[]; categories: C
       <tbody className="govuk-table__body">
         {items.map((item) => (
           <tr key={item.id} className="govuk-table__row" data-testid="evidence-item-row">
+            {selected && (
+              <td className="govuk-table__cell">
+                {item.status === 'stored' && (
+                  <div className="govuk-checkboxes govuk-checkboxes--small peel-evidence-select">
+                    <div className="govuk-checkboxes__item">
+                      <input
+                        className="govuk-checkboxes__input"
+                        type="checkbox"
+                        id={`select-${item.id}`}
+                        checked={selected.includes(item.id)}
+                        onChange={(event) => onToggle?.(item.id, event.target.checked)}
+                      />
+                      <label className="govuk-label govuk-checkboxes__label" htmlFor={`select-${item.id}`}>
+                        <span className="govuk-visually-hidden">Select {itemName(item)}</span>
+                      </label>
+                    </div>
+                  </div>
+                )}
+              </td>
+            )}
             <td className="govuk-table__cell peel-break" data-label="Footage">
               <Link className="govuk-link" to={`/evidence/items/${item.id}`}>
                 {itemName(item)}

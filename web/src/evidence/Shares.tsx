@@ -118,7 +118,8 @@ export function Shares({ item }: { item: Item }) {
 
       <dialog ref={dialog} className="peel-evidence-dialog" aria-labelledby="share-dialog-heading" onClose={() => opener.current?.focus()}>
         <ShareForm
-          item={item}
+          what={itemName(item)}
+          path={`/api/evidence/items/${item.id}/shares`}
           onCancel={close}
           onCreated={(share) => {
             setCreated(share);
@@ -153,7 +154,23 @@ function validate(fields: ShareFields): FormError[] {
   return errors;
 }
 
-function ShareForm({ item, onCancel, onCreated }: { item: Item; onCancel: () => void; onCreated: (share: Share) => void }) {
+/**
+ * The share form, for one item (`path` its shares route) or a bundle (`/api/evidence/shares`
+ * with `itemIds`, whose download is a zip with a SHA256SUMS manifest).
+ */
+export function ShareForm({
+  what,
+  path,
+  itemIds,
+  onCancel,
+  onCreated,
+}: {
+  what: string;
+  path: string;
+  itemIds?: number[];
+  onCancel: () => void;
+  onCreated: (share: Share) => void;
+}) {
   const [fields, setFields] = useState<ShareFields>(DEFAULTS);
   const [errors, setErrors] = useState<FormError[]>([]);
   const [busy, setBusy] = useState(false);
@@ -166,9 +183,10 @@ function ShareForm({ item, onCancel, onCreated }: { item: Item; onCancel: () => 
     if (problems.length > 0) return;
     setBusy(true);
     try {
-      const share = await api<Share>(`/api/evidence/items/${item.id}/shares`, {
+      const share = await api<Share>(path, {
         method: 'POST',
         body: {
+          ...(itemIds ? { itemIds } : {}),
           recipient: fields.recipient.trim(),
           expiresInDays: Number(fields.expiresInDays),
           allowDownload: fields.allowDownload === 'yes',
@@ -190,7 +208,7 @@ function ShareForm({ item, onCancel, onCreated }: { item: Item; onCancel: () => 
     <form onSubmit={submit} noValidate>
       <ErrorSummary errors={errors} />
       <h2 className="govuk-heading-m" id="share-dialog-heading">
-        Share {itemName(item)}
+        Share {what}
       </h2>
       <TextInput
         id="share-recipient"
@@ -266,7 +284,7 @@ function ShareForm({ item, onCancel, onCreated }: { item: Item; onCancel: () => 
 }
 
 /** The new link, shown this once: the server keeps only its hash. */
-function CreatedLink({ share }: { share: Share }) {
+export function CreatedLink({ share }: { share: Share }) {
   const [copied, setCopied] = useState(false);
   const panel = useRef<HTMLDivElement>(null);
   useEffect(() => panel.current?.focus(), []);
