@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Actor } from '../../platform/actor.ts';
 import { UsageError } from '../../platform/cli-options.ts';
 import type { Platform } from '../../platform/context.ts';
-import { describeStored } from './ingest.ts';
+import { checkClaim, probeFile, sniffFile } from './ingest.ts';
 import { createItem } from './service.ts';
 import * as store from './store.ts';
 
@@ -133,9 +133,18 @@ async function ingestFile(platform: Platform, actor: Actor, f: { serial: string;
     await rm(f.path);
     return { path: f.path, status: 'duplicate', itemId: existing.id };
   }
-  // The recording time: the media's own creation time once media facts are available, else the file's modification time.
-  const facts = await describeStored(platform.blobs, sha256).catch(() => ({}));
-  const recordedStart = new Date(f.mtimeMs).toISOString();
+  const sniffed = await sniffFile(f.path);
+  try {
+    checkClaim(f.name, null, sniffed);
+  } catch (err) {
+    return { path: f.path, status: 'refused', reason: (err as Error).message.replace(' It was not stored.', ' It is left where it is.') };
+  }
+  // The recording time: what the footage says of itself, else the file's modification time.
+  const probed = sniffed?.kind === 'video' ? await probeFile(f.path) : null;
+  const recordedStart = probed?.createdAt ?? new Date(f.mtimeMs).toISOString();
+  const end = probed?.media.durationSeconds ? new Date(Date.parse(recordedStart) + probed.media.durationSeconds * 1000).toISOString() : null;
+  const posterSha256 = probed?.poster ? (await platform.blobs.put(probed.poster)).sha256 : null;
+  const facts = { mimeType: sniffed?.mime ?? null, media: probed?.media ?? null, posterSha256, recordedEnd: end };
   const officer = officerAt(devices, f.serial, recordedStart);
   if (!officer) return { path: f.path, status: 'refused', reason: `camera ${f.serial} was not issued to anyone at ${recordedStart}; add it to the device map` };
   const stored = await platform.blobs.put(createReadStream(f.path));

@@ -10,7 +10,8 @@ import { checkUploadMetadata, contentDisposition, itemFields, servedType } from 
 import * as service from './service.ts';
 import { shareRoutes } from './share-routes.ts';
 import { encodeMetadata, parseChecksum, parseMetadata, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_ID, Uploads, type Ingest } from './uploads.ts';
-import { describeStored } from './ingest.ts';
+import { rm } from 'node:fs/promises';
+import { MediaProber } from './ingest.ts';
 import { scheduleSweep } from './schedule.ts';
 
 export const UPLOAD_ROLES: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
@@ -53,7 +54,17 @@ export const itemSchema = z.object({
   location: z.string().nullable(),
   incidentRef: z.string().nullable(),
   crimeRef: z.string().nullable(),
-  media: z.object({ durationSeconds: z.number().nullable(), codec: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable() }).nullable(),
+  media: z
+    .object({
+      durationSeconds: z.number().nullable(),
+      codec: z.string().nullable(),
+      width: z.number().nullable(),
+      height: z.number().nullable(),
+      container: z.string().nullable(),
+      audioCodec: z.string().nullable(),
+      problem: z.string().nullable(),
+    })
+    .nullable(),
   posterSha256: z.string().nullable(),
   derivedFrom: z.number().nullable(),
   derivation: z.string().nullable(),
@@ -100,10 +111,16 @@ const header = (v: string | string[] | undefined): string | undefined => (Array.
 
 export async function evidenceRoutes(app: PeelServer, platform: Platform): Promise<void> {
   const { db, blobs, config } = platform;
-  const ingest: Ingest = async (actor, _upload, meta, stored) => {
+  const prober = new MediaProber(db, blobs);
+  app.addHook('onClose', async () => prober.settled());
+  const ingest: Ingest = async (actor, _upload, meta, stored, found) => {
     const m = checkUploadMetadata(meta);
-    const facts = await describeStored(blobs, stored.sha256);
-    const { item } = await service.createItem(db, actor, { sha256: stored.sha256, size: stored.size, source: 'upload', ...itemFields(m), ...facts });
+    const { item, created } = await service.createItem(db, actor, { sha256: stored.sha256, size: stored.size, source: 'upload', mimeType: found.mimeType, ...itemFields(m) });
+    // ffprobe reads the whole file: it runs after the reply, on a hard link to the staged bytes.
+    if (found.probePath) {
+      if (created) prober.later(item.id, found.probePath, true);
+      else await rm(found.probePath, { force: true });
+    }
     return item.id;
   };
   const uploads = new Uploads({ db, blobs, dir: uploadsDir(config), maxSize: config.PEEL_UPLOAD_MAX_BYTES, ingest });
@@ -253,6 +270,18 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
       const { download, ...why } = req.query;
       const content = await service.openContent(db, blobs, req.actor, req.params.id, header(req.headers.range), !!download, why);
       return sendBytes(reply, content, !!download);
+    },
+  });
+
+  app.get('/api/evidence/items/:id/poster', {
+    config: { roles: STAFF },
+    compress: false,
+    schema: { summary: 'A still from the footage (JPEG), when ffmpeg could make one; logged like playing', tags: ['evidence'], params: idParam, querystring: z.object(reason) },
+    handler: async (req, reply) => {
+      const body = await service.openPoster(db, blobs, req.actor, req.params.id, req.query);
+      reply.header('Content-Type', 'image/jpeg');
+      reply.header('Cache-Control', 'private, no-store');
+      return reply.send(body);
     },
   });
 

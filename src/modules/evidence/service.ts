@@ -25,11 +25,15 @@ const stated = (r: Reason): Pick<audit.AuditEvent, 'reasonCode' | 'justification
     ? { reasonCode: r.reasonCode ?? null, justification: r.justification ?? null, reasonStated: true }
     : { reasonCode: 'operational_policing', justification: null, reasonStated: false };
 
+/** From ffprobe: `codec` is the video codec; `problem` says why there are no facts (cut short, unreadable, no ffprobe). */
 export interface Media {
   durationSeconds: number | null;
   codec: string | null;
   width: number | null;
   height: number | null;
+  container: string | null;
+  audioCodec: string | null;
+  problem: string | null;
 }
 
 export interface Item {
@@ -374,6 +378,20 @@ export async function openContent(db: Db, blobs: BlobStore, actor: Actor, id: nu
   }
   const body = await blobs.get(row.sha256, range ?? undefined);
   return { item: row, size: row.size, range, body };
+}
+
+/** The poster frame of an item, logged as a viewing (once per viewer and window, as playing is). */
+export async function openPoster(db: Db, blobs: BlobStore, actor: Actor, id: number, reason: Reason): Promise<Readable> {
+  const row = await mustSee(db, actor, id);
+  if (row.status !== 'stored' || !row.poster_sha256) throw notFound(`A still for evidence item ${id}`);
+  const key = `${actor.userId ?? actor.username}:${id}:poster`;
+  const now = Date.now();
+  if ((recentPlays.get(key) ?? 0) < now - PLAY_WINDOW_MS) {
+    const s = stated(reason);
+    await audit.record(db, actor, { operation: 'consultation', action: 'evidence.poster', recordType: RECORD_TYPE, recordIds: [id], reasonCode: s.reasonCode, justification: s.justification, details: { sha256: row.sha256, reasonStated: s.reasonStated } });
+    recentPlays.set(key, now);
+  }
+  return blobs.get(row.poster_sha256);
 }
 
 // ——— categorising ———

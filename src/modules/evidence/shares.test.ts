@@ -18,7 +18,7 @@ before(async () => {
   officer = (await t.user('officer', 'pc-share')).token;
   evidence = (await t.user('evidence_officer', 'eo-share')).token;
   const tus = tusClient(t.url, officer);
-  for (const name of ['front door.mp4', '../../escape.mp4', 'car park.mp4']) {
+  for (const name of ['front door.bin', '../../escape.bin', 'car park.bin']) {
     const file = randomFile(50_000 + files.length * 1000);
     const location = (await tus.create(file.length, { filename: name })).headers.get('location')!;
     ids.push(Number((await tus.patch(location, 0, file)).headers.get('peel-item-id')));
@@ -124,7 +124,7 @@ test('a bundle downloads as a zip whose SHA256SUMS passes sha256sum -c', async (
     const out = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(dir, 'out'), encoding: 'utf8' });
     assert.equal(out.trim().split('\n').length, 3);
     assert.ok(out.trim().split('\n').every((l) => l.endsWith(': OK')), out);
-    assert.match(out, /-escape\.mp4: OK/);
+    assert.match(out, /-escape\.bin: OK/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

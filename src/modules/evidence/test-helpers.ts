@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 
 /** A small tus client over fetch, enough for tests and the benchmark. */
@@ -63,4 +65,10 @@ export function heldBody(first: Uint8Array, rest: Uint8Array): { body: ReadableS
     },
   });
   return { body, release, sent };
+}
+
+/** A real short MP4 (H.264, 160×120, with a creation time), made by ffmpeg for tests. */
+export function makeVideo(path: string, seconds = 2, creationTime = '2026-10-31T22:15:00Z'): Buffer {
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=duration=${seconds}:size=160x120:rate=10`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-metadata', `creation_time=${creationTime}`, '-movflags', '+faststart', path]);
+  return readFileSync(path);
 }

@@ -32,7 +32,7 @@ test('OPTIONS advertises tus 1.0 with creation, checksum (sha256) and terminatio
 
 test('an upload in two checksummed chunks becomes an item findable by its SHA-256, served with ranges', async () => {
   const file = randomFile(300_000);
-  const created = await tus.create(file.length, { filename: 'bwv 0001.mp4', recordedStart: '2026-11-01T10:00:00Z', deviceSerial: 'X81-0001' });
+  const created = await tus.create(file.length, { filename: 'bwv 0001.bin', recordedStart: '2026-11-01T10:00:00Z', deviceSerial: 'X81-0001' });
   assert.equal(created.status, 201);
   const location = created.headers.get('location')!;
   assert.match(location, /^\/api\/evidence\/uploads\/[0-9a-f]{32}$/);
@@ -44,7 +44,7 @@ test('an upload in two checksummed chunks becomes an item findable by its SHA-25
   assert.equal(head.headers.get('upload-offset'), '100000');
   assert.equal(head.headers.get('upload-length'), '300000');
   assert.equal(head.headers.get('cache-control'), 'no-store');
-  assert.deepEqual(parseMetadata(head.headers.get('upload-metadata')!).filename, 'bwv 0001.mp4');
+  assert.deepEqual(parseMetadata(head.headers.get('upload-metadata')!).filename, 'bwv 0001.bin');
   const rest = file.subarray(100_000);
   const r2 = await tus.patch(location, 100_000, rest, { 'upload-checksum': `sha256 ${sha256b64(rest)}` });
   assert.equal(r2.status, 204);
@@ -55,7 +55,7 @@ test('an upload in two checksummed chunks becomes an item findable by its SHA-25
   assert.equal(found.items.length, 1);
   assert.equal(found.items[0]!.id, itemId);
   assert.equal(found.items[0]!.sha256, sha256(file));
-  assert.equal(found.items[0]!.filename, 'bwv 0001.mp4');
+  assert.equal(found.items[0]!.filename, 'bwv 0001.bin');
   assert.equal(found.items[0]!.size, file.length);
 
   const auth = { authorization: `Bearer ${token}` };
@@ -124,7 +124,7 @@ test('wrong offset 409, wrong content type 415, over the maximum 413, wrong vers
 
 test('a file name with path traversal is kept as a label only; nothing is written outside the store', async () => {
   const file = randomFile(700);
-  const evil = '../../../../tmp/peel-escape.mp4';
+  const evil = '../../../../tmp/peel-escape.bin';
   const location = (await tus.create(file.length, { filename: evil })).headers.get('location')!;
   const res = await tus.patch(location, 0, file);
   assert.equal(res.status, 204);
@@ -132,7 +132,7 @@ test('a file name with path traversal is kept as a label only; nothing is writte
   assert.equal(found.items[0]!.filename, evil);
   const staged = readdirSync(uploadsDir(t.platform.config));
   assert.ok(staged.every((f) => /^[0-9a-f]{32}\.part$/.test(f)), staged.join(','));
-  assert.throws(() => statSync('/tmp/peel-escape.mp4'));
+  assert.throws(() => statSync('/tmp/peel-escape.bin'));
   const download = await fetch(`${t.url}/api/evidence/items/${found.items[0]!.id}/content?download=true`, { headers: { authorization: `Bearer ${token}` } });
   assert.match(download.headers.get('content-disposition')!, /^attachment; filename="\.\._\.\._/);
 });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import type { Actor } from '../../platform/actor.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
 import { nowIso, type Db } from '../../platform/db/index.ts';
 import { PeelError, notFound } from '../../platform/errors.ts';
+import { checkClaim, sniffBlob, sniffFile } from './ingest.ts';
 import * as store from './store.ts';
 import type { UploadRow } from './store.ts';
 
@@ -59,7 +60,13 @@ export function parseChecksum(header: string | undefined): Buffer | null {
 }
 
 /** What a finished upload becomes: the caller turns the stored blob into an item and says its id. */
-export type Ingest = (actor: Actor, upload: UploadRow, meta: Record<string, string>, stored: { sha256: string; size: number }) => Promise<number>;
+export type Ingest = (
+  actor: Actor,
+  upload: UploadRow,
+  meta: Record<string, string>,
+  stored: { sha256: string; size: number },
+  found: { mimeType: string | null; probePath: string | null },
+) => Promise<number>;
 
 export interface UploadsOptions {
   db: Db;
@@ -260,10 +267,28 @@ export class Uploads {
       }
       await store.setUploadHash(this.db, row.id, sha256, nowIso());
     }
-    if (staged) await this.blobs.putFile(path, sha256);
+    let probePath: string | null = null;
+    let sniffed = null;
+    if (staged) {
+      sniffed = await sniffFile(path);
+      try {
+        checkClaim(meta.filename, meta.filetype, sniffed);
+      } catch (err) {
+        await this.remove(row.id);
+        throw err;
+      }
+      if (sniffed?.kind === 'video') {
+        // A second name for the same bytes, for ffprobe after the reply; the store takes the first.
+        probePath = `${path}.probe`;
+        await rm(probePath, { force: true });
+        await link(path, probePath);
+      }
+      await this.blobs.putFile(path, sha256);
+    }
     const blob = await this.blobs.stat(sha256);
     if (!blob) throw new PeelError('upload_lost', 'The bytes of this upload did not reach the store; start the upload again.', 410);
-    const itemId = await this.ingest(actor, row, meta, { sha256, size: blob.size });
+    if (!staged) sniffed = await sniffBlob(this.blobs, sha256, blob.size);
+    const itemId = await this.ingest(actor, row, meta, { sha256, size: blob.size }, { mimeType: sniffed?.mime ?? null, probePath });
     await store.finishUpload(this.db, row.id, itemId, nowIso());
     return { ...row, sha256, item_id: itemId, upload_offset: row.length };
   }
