@@ -71,7 +71,15 @@ export default function ItemPage() {
           {stored && (
             <>
               {/* Range requests stream the file; the browser fetches only what it plays. */}
-              <video className="peel-evidence-video" controls preload="metadata" src={content} data-testid="evidence-player" aria-label={`Play ${itemName(data)}`}>
+              <video
+                className="peel-evidence-video"
+                controls
+                preload="metadata"
+                src={content}
+                poster={data.posterSha256 ? `/api/evidence/items/${data.id}/poster` : undefined}
+                data-testid="evidence-player"
+                aria-label={`Play ${itemName(data)}`}
+              >
                 Your browser cannot play this video here.{' '}
                 <a className="govuk-link" href={`${content}?download=true`}>
                   Download it
@@ -100,7 +108,14 @@ export default function ItemPage() {
                 <Fact name="Picture">
                   {data.media.width && data.media.height ? `${data.media.width} × ${data.media.height}` : 'Not known'}
                   {data.media.codec ? `, ${data.media.codec}` : ''}
+                  {data.media.container ? ` in ${data.media.container}` : ''}
                 </Fact>
+                <Fact name="Sound">{data.media.audioCodec ?? 'None'}</Fact>
+                {data.media.problem && (
+                  <Fact name="Problem">
+                    <strong className="govuk-tag govuk-tag--red">Damaged</strong> {data.media.problem}
+                  </Fact>
+                )}
               </>
             )}
             <Fact name="Officer">{data.officer ?? 'Not known'}</Fact>

@@ -141,7 +141,8 @@ export default function UploadFootage() {
 
   async function remove(row: Row) {
     const upload = uploads.current.get(row.key);
-    if (upload && row.state.status !== 'done') await upload.cancel();
+    // A refused upload is already gone from the server; anything else unfinished is terminated there.
+    if (upload && row.state.status !== 'done' && row.state.status !== 'failed') await upload.cancel();
     uploads.current.delete(row.key);
     setRows((current) => current.filter((r) => r.key !== row.key));
     refreshUnfinished();
@@ -394,7 +395,11 @@ function UploadRow({ row, onPause, onResume, onRemove }: { row: Row; onPause: ()
                 Carried on from {formatBytes(state.resumedFrom)} sent earlier.
               </span>
             )}
-            {state.message && <span className={`govuk-body-s peel-block${status === 'stopped' ? ' peel-error-text' : ''}`}>{state.message}</span>}
+            {state.message && (
+              <span className={`govuk-body-s peel-block${status === 'stopped' || status === 'failed' ? ' peel-error-text' : ''}`} data-testid="evidence-upload-message">
+                {state.message}
+              </span>
+            )}
             {status === 'done' && state.itemId !== null && (
               <Link className="govuk-link peel-block" to={`/evidence/items/${state.itemId}`}>
                 View {file.name}
@@ -416,7 +421,7 @@ function UploadRow({ row, onPause, onResume, onRemove }: { row: Row; onPause: ()
         )}{' '}
         {status !== 'done' && (
           <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={onRemove}>
-            {status === null ? 'Remove' : 'Cancel'}
+            {status === null || status === 'failed' ? 'Remove' : 'Cancel'}
             <span className="govuk-visually-hidden"> {file.name}</span>
           </button>
         )}

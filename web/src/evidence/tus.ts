@@ -166,7 +166,14 @@ export class FootageUpload {
         if (retry) this.set({ status: 'retrying', message: `Connection problem; trying again (attempt ${attempt + 1} of ${RETRY_DELAYS.length}).` });
         return retry;
       },
-      onError: (error) => this.set({ status: 'stopped', message: describe(error) }),
+      // A lost connection or a server fault can be resumed; a refusal (wrong type, too large) cannot.
+      onError: (error) => {
+        const status = 'originalResponse' in error ? (error.originalResponse?.getStatus() ?? 0) : 0;
+        const resumable = status === 0 || status >= 500 || status === 409 || status === 423 || status === 460;
+        this.set({ status: resumable ? 'stopped' : 'failed', message: describe(error) });
+        // The server discarded a refused upload: there is nothing to come back to.
+        if (!resumable) void this.forgetHere();
+      },
       // The request that completes the upload (or the HEAD that finds it complete) names the item.
       onSuccess: ({ lastResponse }) => {
         const itemId = Number(lastResponse.getHeader('Peel-Item-Id'));
@@ -191,6 +198,13 @@ export class FootageUpload {
     const latest = newest(previous);
     if (latest) this.upload.resumeFromPreviousUpload(latest);
     this.upload.start();
+  }
+
+  /** Drops this upload's entry from the browser's list of uploads to resume. */
+  private async forgetHere(): Promise<void> {
+    for (const previous of await this.upload.findPreviousUploads()) {
+      if (previous.uploadUrl === this.upload.url) await defaultOptions.urlStorage.removeUpload(previous.urlStorageKey);
+    }
   }
 
   pause() {

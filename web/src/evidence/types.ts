@@ -5,6 +5,10 @@ export interface MediaFacts {
   codec: string | null;
   width: number | null;
   height: number | null;
+  container?: string | null;
+  audioCodec?: string | null;
+  /** what ffprobe found wrong, such as a cut-short file */
+  problem?: string | null;
 }
 
 export type HoldKind = 'case' | 'complaint' | 'misconduct' | 'subject_access';
