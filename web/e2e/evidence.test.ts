@@ -431,6 +431,23 @@ test('a view-only link with a PIN: the recipient must give the PIN, can play the
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await waitForStatus(page, clip, 'done');
   await page.goto(`${peel.url}/evidence/items/${await itemIdOf(page, clip)}`);
+
+  // A legal hold: the retention says so until it is released.
+  await page.getByRole('button', { name: 'Place a hold' }).click();
+  await page.getByRole('button', { name: 'Place hold' }).click();
+  const holdErrors = await page.locator('.govuk-error-summary').innerText();
+  assert.match(holdErrors, /Select what the hold is for/);
+  assert.match(holdErrors, /Enter the reference/);
+  await page.getByLabel('Complaint').check();
+  await page.getByLabel('Reference').fill('IOPC-2025-117');
+  await page.getByLabel('Why must it be kept?').fill('Complaint about the doorstep conversation');
+  await page.getByRole('button', { name: 'Place hold' }).click();
+  await page.getByRole('cell', { name: 'Complaint IOPC-2025-117' }).waitFor();
+  assert.match(await page.getByTestId('evidence-facts').innerText(), /Legal hold/);
+  await page.getByRole('button', { name: 'Release hold IOPC-2025-117' }).click();
+  await page.getByText('No holds.').waitFor();
+  assert.match(await page.getByTestId('evidence-facts').innerText(), /Deleted on/);
+
   await page.getByRole('button', { name: 'Share by link' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Who is it for?').fill('Defence solicitor, R v Example');

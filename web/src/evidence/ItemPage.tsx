@@ -108,7 +108,6 @@ export default function ItemPage() {
                 <Fact name="Picture">
                   {data.media.width && data.media.height ? `${data.media.width} × ${data.media.height}` : 'Not known'}
                   {data.media.codec ? `, ${data.media.codec}` : ''}
-                  {data.media.container ? ` in ${data.media.container}` : ''}
                 </Fact>
                 <Fact name="Sound">{data.media.audioCodec ?? 'None'}</Fact>
                 {data.media.problem && (
@@ -152,21 +151,25 @@ export default function ItemPage() {
           {stored && <CategoriesEditor item={data} categories={categories.data?.categories} onSaved={update} />}
           <Holds item={data} canManage={manage && stored} onChanged={update} />
 
-          <h2 className="govuk-heading-m">Derived copies</h2>
-          {data.derived.length === 0 ? (
-            <p className="govuk-body">There are no clips, redactions or previews of this footage. The original is never changed.</p>
-          ) : (
-            <ul className="govuk-list govuk-list--bullet">
-              {data.derived.map((copy) => (
-                <li key={copy.id}>
-                  <Link className="govuk-link" to={`/evidence/items/${copy.id}`}>
-                    {itemName(copy)}
-                  </Link>
-                  {copy.derivation ? ` (${copy.derivation})` : ''}, {formatBytes(copy.size)}
-                </li>
-              ))}
-            </ul>
-          )}
+          <section className="peel-evidence-section" aria-labelledby="derived-heading">
+            <h2 className="govuk-heading-m" id="derived-heading">
+              Derived copies
+            </h2>
+            {data.derived.length === 0 ? (
+              <p className="govuk-body">There are no clips, redactions or previews of this footage. The original is never changed.</p>
+            ) : (
+              <ul className="govuk-list govuk-list--bullet">
+                {data.derived.map((copy) => (
+                  <li key={copy.id}>
+                    <Link className="govuk-link" to={`/evidence/items/${copy.id}`}>
+                      {itemName(copy)}
+                    </Link>
+                    {copy.derivation ? ` (${copy.derivation})` : ''}, {formatBytes(copy.size)}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
 
           {manage && stored && <Shares item={data} />}
         </div>
