@@ -461,7 +461,8 @@ test('a view-only link with a PIN: the recipient must give the PIN, can play the
   assert.match(await page.getByRole('region', { name: 'Link created' }).innerText(), /Send the PIN separately/);
   assert.deepEqual(problems, []);
 
-  const recipientContext = await browser.newContext();
+  // The recipient is on a phone.
+  const recipientContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   // The wrong PIN is answered 401, which Chromium logs; that is the point here.
   const recipient = await watch(recipientContext, /status of 401/);
   await recipient.page.goto(link);
@@ -474,6 +475,9 @@ test('a view-only link with a PIN: the recipient must give the PIN, can play the
   assert.match(await recipient.page.getByTestId('shared-summary').innerText(), /View only/);
   assert.equal(await recipient.page.getByTestId('shared-download').count(), 0);
   assert.equal((await recipient.page.getByTestId('shared-sha256').innerText()).trim(), sha256(clip));
+  const overflow = await recipient.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  assert.equal(overflow, 0, 'nothing wider than the phone, the hash and the command included');
+  await shot(recipient.page, 'recipient-phone');
   await recipient.page.getByTestId('shared-player').evaluate((v: unknown) => {
     const video = v as VideoElement;
     video.muted = true;
