@@ -498,3 +498,45 @@ test('a view-only link with a PIN: the recipient must give the PIN, can play the
   await recipientContext.close();
   await context.close();
 });
+
+test('an upload that loses the network carries on by itself when the browser is back online', async () => {
+  const officer = await peel.user('supervisor', 'sgt.offline');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, problems } = await watch(context, /status of 401|net::ERR_|Failed to load resource/);
+  await signIn(page, officer.username);
+  await page.goto(`${peel.url}/evidence/upload`);
+
+  // Hold the second chunk until the network is gone, then let it fail as a dropped connection would.
+  let release: () => void = () => undefined;
+  const offline = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  await page.route('**/api/evidence/uploads/**', async (route) => {
+    const request = route.request();
+    if (request.method() === 'PATCH' && Number(request.headers()['upload-offset'] ?? 0) >= CHUNK && !held) {
+      held = true;
+      await offline;
+      return route.abort('internetdisconnected');
+    }
+    return route.continue();
+  });
+  await page.locator('#evidence-files').setInputFiles([videos.long]);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  while (!held) await new Promise((r) => setTimeout(r, 50));
+  await context.setOffline(true);
+  release();
+  await waitForStatus(page, videos.long, 'stopped');
+  assert.match(await row(page, videos.long).getByTestId('evidence-upload-message').innerText(), /connection was lost.*back online/);
+
+  const after: number[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PATCH') after.push(Number(r.headers()['upload-offset']));
+  });
+  await context.setOffline(false);
+  await waitForStatus(page, videos.long, 'done', 60_000);
+  assert.equal(after[0], CHUNK, `carried on from the first chunk's end, not the start: ${after.join(', ')}`);
+  const id = await itemIdOf(page, videos.long);
+  const found = await page.evaluate(async (hash) => (await (await fetch(`/api/evidence/items?sha256=${hash}`)).json()) as { items: { id: number }[] }, sha256(videos.long));
+  assert.deepEqual(found.items.map((i) => i.id), [id]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
