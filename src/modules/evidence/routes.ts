@@ -185,6 +185,7 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
     scope.patch('/api/evidence/uploads/:id', {
       config: { roles: UPLOAD_ROLES },
       compress: false,
+      decompress: false,
       schema: { summary: 'tus: append bytes at Upload-Offset (Content-Type application/offset+octet-stream; Upload-Checksum sha256 optional)', tags: ['evidence'], params: uploadParams },
       handler: async (req, reply) => {
         tusHeaders(reply);

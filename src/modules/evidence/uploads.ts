@@ -192,17 +192,21 @@ export class Uploads {
       let durable = offset;
       const db = this.db;
       const persist = async () => {
+        const at = position;
         await fh.datasync();
-        await store.setUploadOffset(db, id, position, nowIso());
-        durable = position;
-        state.offset = position;
+        await store.setUploadOffset(db, id, at, nowIso());
+        durable = Math.max(durable, at);
+        state.offset = at;
       };
+      // Within a long request, progress is made durable alongside the writing, not in its way.
+      let syncing: Promise<void> | null = null;
+      let syncFailure: unknown = null;
       let failure: unknown = null;
       try {
         await pipeline(
           body,
           new Writable({
-            highWaterMark: 1024 * 1024,
+            highWaterMark: 4 * 1024 * 1024,
             writev(chunks, done) {
               const buffers = chunks.map((c) => c.chunk as Buffer);
               const size = buffers.reduce((n, b) => n + b.length, 0);
@@ -217,7 +221,14 @@ export class Uploads {
                     chunkHash?.update(b);
                   }
                   position += size;
-                  if (!chunkHash && position - durable >= PERSIST_EVERY) await persist();
+                  if (syncFailure) throw syncFailure;
+                  if (!chunkHash && !syncing && position - durable >= PERSIST_EVERY) {
+                    syncing = persist()
+                      .catch((err: unknown) => {
+                        syncFailure = err;
+                      })
+                      .finally(() => (syncing = null));
+                  }
                 })
                 .then(() => done(), (err: Error) => done(err));
             },
@@ -226,6 +237,7 @@ export class Uploads {
       } catch (err) {
         failure = err;
       }
+      await syncing;
       try {
         const mismatch = chunkHash && !failure && !chunkHash.digest().equals(o.checksum!);
         if (before && (failure || mismatch)) {
