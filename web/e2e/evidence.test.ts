@@ -159,7 +159,9 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   await waitForStatus(page, videos.long, 'stopped', 30_000);
   assert.match(await row(page, videos.long).innerText(), /Stopped/);
   assert.match(await row(page, videos.long).innerText(), /Resume/);
-  assert.match(await row(page, videos.long).innerText(), new RegExp(`${Math.floor((CHUNK / statSync(videos.long).size) * 100)}%`));
+  // At least the first chunk is counted as sent, and not the whole file.
+  const percent = Number((await row(page, videos.long).innerText()).match(/(\d+)%/)?.[1]);
+  assert.ok(percent >= Math.floor((CHUNK / statSync(videos.long).size) * 100) && percent < 100, `${percent}% shown`);
   const ids = { bike: await itemIdOf(page, videos.bike), car: await itemIdOf(page, videos.car) };
   await shot(page, 'upload-stopped');
 
@@ -364,7 +366,8 @@ test('an administrator changes a retention rule, which is audited; an officer se
   await page.getByLabel('Days after recording').fill('45');
   await page.getByRole('button', { name: 'Save' }).first().click();
   await page.getByText(/Not evidential: deleted 45 days after recording/).waitFor();
-  assert.match(await table.innerText(), /Deleted 45 days after recording/);
+  // The table reloads after the notice shows.
+  await table.getByRole('row', { name: /Not evidential.*Deleted 45 days after recording/ }).waitFor();
   await shot(page, 'categories');
   const entries = await peel.platform.db.selectFrom('audit_log').selectAll().where('username', '=', admin.username).where('operation', '=', 'alteration').execute();
   assert.ok(entries.some((e) => /categor/.test(e.action)), entries.map((e) => e.action).join(', '));
