@@ -29,6 +29,18 @@ async function shot(page: Page, name: string) {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `evidence-${name}.png`), fullPage: true });
 }
 
+// axe-core's WCAG 2.2 A and AA rules, run inside the page (evaluated over the DevTools
+// protocol, which the page's Content-Security-Policy does not govern).
+const AXE = readFileSync(resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+async function assertAccessible(page: Page, where: string) {
+  await page.evaluate(AXE);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+      .then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')))`,
+  )) as string[];
+  assert.deepEqual(violations, [], `accessibility problems on ${where}`);
+}
+
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** A short real H.264 MP4 from ffmpeg's test source. */
@@ -133,6 +145,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   await summary.waitFor();
   assert.match(await summary.innerText(), /Choose at least one file to upload/);
   assert.equal(await page.title(), 'Error: Upload footage – Peel');
+  await assertAccessible(page, 'the upload page with an error');
 
   // What the officer knows about the footage: recorded two days ago, so deleted in 29 unless categorised.
   const recorded = new Date(Date.now() - 2 * 86_400_000);
@@ -164,6 +177,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.ok(percent >= Math.floor((CHUNK / statSync(videos.long).size) * 100) && percent < 100, `${percent}% shown`);
   const ids = { bike: await itemIdOf(page, videos.bike), car: await itemIdOf(page, videos.car) };
   await shot(page, 'upload-stopped');
+  await assertAccessible(page, 'the upload page with uploads in progress');
 
   // The officer closes the tab. tus-js-client kept the upload's address in localStorage.
   await page.close();
@@ -207,6 +221,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.equal(lines.length, 3, lines.join('\n'));
   for (const line of lines) assert.match(line, /29 days|28 days/);
   await shot(resumed, 'worklist');
+  await assertAccessible(resumed, 'the worklist');
 
   // Categorise the bike stop as stop and search and evidential.
   await resumed.goto(`${peel.url}/evidence/items/${ids.bike}`);
@@ -239,6 +254,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
     { timeout: 15_000 },
   );
   await shot(resumed, 'item');
+  await assertAccessible(resumed, 'the item page');
 
   // The other two, from the list.
   for (const [id, category] of [[ids.car, 'Vehicle stop'], [longId, 'Not evidential']] as const) {
@@ -260,6 +276,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   await resumed.getByText('Showing 1 item.').waitFor();
   assert.match(await resumed.getByTestId('evidence-item-row').innerText(), /bwv-0042-bike-stop\.mp4[\s\S]*Evidential[\s\S]*Stop and search/);
   await shot(resumed, 'list');
+  await assertAccessible(resumed, 'the evidence list');
 
   // Share the bike stop with the CPS: the link is shown once.
   await resumed.goto(`${peel.url}/evidence/items/${ids.bike}`);
@@ -279,6 +296,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   await dialog.getByRole('button', { name: 'Create link' }).click();
   const link = await resumed.getByTestId('evidence-share-url').innerText();
   await shot(resumed, 'shared-link');
+  await assertAccessible(resumed, 'the item page with a new link');
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\//);
   assert.match(await resumed.getByTestId('evidence-shares').innerText(), /CPS East Midlands/);
 
@@ -294,6 +312,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.equal((await recipient.page.getByTestId('shared-sha256').innerText()).trim(), sha256(videos.bike));
   assert.match(await recipient.page.locator('main').innerText(), /sha256sum -c/);
   await shot(recipient.page, 'recipient');
+  await assertAccessible(recipient.page, 'the recipient’s page');
   const [download] = await Promise.all([recipient.page.waitForEvent('download'), recipient.page.getByTestId('shared-download').click()]);
   const saved = join(dir, 'downloaded.mp4');
   await download.saveAs(saved);
@@ -317,6 +336,7 @@ test('an evidence officer uploads footage (resuming one after a dropped connecti
   assert.match(trail, /share/i);
   assert.match(await resumed.getByTestId('custody-chain').innerText(), /Intact/);
   await shot(resumed, 'custody');
+  await assertAccessible(resumed, 'the custody trail');
 
   // Two items as one bundle, chosen from the list: the recipient gets a zip whose SHA256SUMS checks out.
   await resumed.goto(`${peel.url}/evidence`);
@@ -369,6 +389,7 @@ test('an administrator changes a retention rule, which is audited; an officer se
   // The table reloads after the notice shows.
   await table.getByRole('row', { name: /Not evidential.*Deleted 45 days after recording/ }).waitFor();
   await shot(page, 'categories');
+  await assertAccessible(page, 'the categories page');
   const entries = await peel.platform.db.selectFrom('audit_log').selectAll().where('username', '=', admin.username).where('operation', '=', 'alteration').execute();
   assert.ok(entries.some((e) => /categor/.test(e.action)), entries.map((e) => e.action).join(', '));
   assert.deepEqual(problems, []);
