@@ -114,15 +114,16 @@ const header = (v: string | string[] | undefined): string | undefined => (Array.
 /** The tus requests, shared by staff uploads and public upload requests; `who` says whose upload it is. */
 export function tusHandlers(uploads: Uploads) {
   return {
-    async create(req: FastifyRequest, reply: FastifyReply, who: Uploader, base: string, limits: { maxSize?: number; check?: (meta: Record<string, string>) => void } = {}) {
+    async create(req: FastifyRequest, reply: FastifyReply, who: Uploader, base: string, limits: { maxSize?: number } = {}) {
       tusHeaders(reply);
       requireTus(req.headers, reply);
       if (req.headers['upload-defer-length'] !== undefined) throw new PeelError('defer_length_unsupported', 'Upload-Defer-Length is not supported; send Upload-Length.', 400);
       const lengthText = header(req.headers['upload-length']);
       if (!lengthText || !/^\d{1,16}$/.test(lengthText)) throw new PeelError('bad_length', 'Upload-Length must be the file size in bytes, a whole number.', 400);
       const meta = parseMetadata(header(req.headers['upload-metadata']));
-      checkUploadMetadata(meta);
-      limits.check?.(meta);
+      const checked = checkUploadMetadata(meta);
+      // A public sender's officer or derivedFrom is ignored (the request decides), and never looked up: no probing for usernames.
+      if (who.owner > 0) await service.checkNewItem(uploads.db, checked);
       const row = await uploads.create(who, Number(lengthText), meta, limits.maxSize);
       reply.header('Location', `${base}/${row.id}`);
       reply.header('Upload-Offset', String(row.upload_offset));

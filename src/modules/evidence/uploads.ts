@@ -99,7 +99,7 @@ interface HashState {
 export class Uploads {
   readonly dir: string;
   readonly maxSize: number;
-  private readonly db: Db;
+  readonly db: Db;
   private readonly blobs: BlobStore;
   private readonly ingest: Ingest;
   private readonly hashes = new Map<string, HashState>();
