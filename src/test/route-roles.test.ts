@@ -79,6 +79,13 @@ test('the evidence routes declare the roles the evidence README documents', () =
     'GET /api/evidence/shared/:token': 'public',
     'GET /api/evidence/shared/:token/items/:itemId/content': 'public',
     'GET /api/evidence/shared/:token/download': 'public',
+    'POST /api/evidence/upload-requests': manage,
+    'GET /api/evidence/upload-requests': manage,
+    'DELETE /api/evidence/upload-requests/:id': manage,
+    'GET /api/evidence/public-uploads/:token': 'public',
+    'POST /api/evidence/public-uploads/:token': 'public',
+    'PATCH /api/evidence/public-uploads/:token/:id': 'public',
+    'DELETE /api/evidence/public-uploads/:token/:id': 'public',
   };
   const actual = Object.fromEntries(
     routeTable(t.app)

@@ -157,3 +157,20 @@ test('the custody report lists every action on the item with hashes, as JSON and
   assert.match(html.body as unknown as string, /Chain of custody: evidence item \d+[\s\S]*evidence\.categorise/);
   assert.equal((await call('GET', `/api/evidence/items/${id}/custody`, 'pc-c')).status, 403);
 });
+
+test('a derived copy (a clip) uploaded with derivedFrom is a new item linked to its original, which is never modified', async () => {
+  const original = await upload('eo', { recordedStart: '2026-11-01T00:00:00Z' });
+  const before = (await call('GET', `/api/evidence/items/${original}`, 'eo')).body;
+  const clip = await upload('eo', { derivedFrom: String(original), derivation: 'clip 00:10-00:20' });
+  const item = (await call('GET', `/api/evidence/items/${original}`, 'eo')).body;
+  assert.deepEqual(
+    (item.derived as Array<{ id: number; derivedFrom: number; derivation: string }>).map((d) => [d.id, d.derivedFrom, d.derivation]),
+    [[clip, original, 'clip 00:10-00:20']],
+  );
+  assert.equal(item.sha256, before.sha256);
+  const bad = tusClient(t.url, users.eo!.token);
+  const refused = await bad.create(10, { derivedFrom: '99999999' });
+  assert.equal(refused.status, 400, 'checked before any bytes are sent');
+  assert.match(((await refused.json()) as { error: { message: string } }).error.message, /derivedFrom: evidence item 99999999/);
+  assert.equal((await bad.create(10, { officer: 'nobody-here' })).status, 400);
+});

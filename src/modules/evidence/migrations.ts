@@ -133,5 +133,24 @@ export const evidenceMigrations: MigrationSet = {
           .execute();
       },
     },
+    {
+      name: '002_upload_requests',
+      async up(db, dialect) {
+        // A link for a member of the public or a business to send footage for one incident.
+        await withId(db.schema.createTable('evidence_upload_requests'), dialect)
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('incident_ref', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('max_bytes', 'bigint', (c) => c.notNull())
+          .addColumn('max_files', 'integer', (c) => c.notNull())
+          .addColumn('files_received', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_by_user_id', 'bigint')
+          .addColumn('created_by', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+      },
+    },
   ],
 };

@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
-import type { FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REASON_CODES } from '../../platform/audit/service.ts';
 import type { Config } from '../../platform/config.ts';
@@ -9,7 +10,8 @@ import type { Role } from '../../platform/roles.ts';
 import { checkUploadMetadata, contentDisposition, itemFields, servedType } from './metadata.ts';
 import * as service from './service.ts';
 import { shareRoutes } from './share-routes.ts';
-import { encodeMetadata, parseChecksum, parseMetadata, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_ID, Uploads, type Ingest } from './uploads.ts';
+import { encodeMetadata, parseChecksum, parseMetadata, staffUploader, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_ID, Uploads, type Ingest, type Uploader } from './uploads.ts';
+import { ingestPublic, publicUploadRoutes } from './public-uploads.ts';
 import { rm } from 'node:fs/promises';
 import { MediaProber } from './ingest.ts';
 import { scheduleSweep } from './schedule.ts';
@@ -109,13 +111,74 @@ function requireTus(headers: Record<string, unknown>, reply: FastifyReply): void
 
 const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
+/** The tus requests, shared by staff uploads and public upload requests; `who` says whose upload it is. */
+export function tusHandlers(uploads: Uploads) {
+  return {
+    async create(req: FastifyRequest, reply: FastifyReply, who: Uploader, base: string, limits: { maxSize?: number } = {}) {
+      tusHeaders(reply);
+      requireTus(req.headers, reply);
+      if (req.headers['upload-defer-length'] !== undefined) throw new PeelError('defer_length_unsupported', 'Upload-Defer-Length is not supported; send Upload-Length.', 400);
+      const lengthText = header(req.headers['upload-length']);
+      if (!lengthText || !/^\d{1,16}$/.test(lengthText)) throw new PeelError('bad_length', 'Upload-Length must be the file size in bytes, a whole number.', 400);
+      const meta = parseMetadata(header(req.headers['upload-metadata']));
+      const checked = checkUploadMetadata(meta);
+      // A public sender's officer or derivedFrom is ignored (the request decides), and never looked up: no probing for usernames.
+      if (who.owner > 0) await service.checkNewItem(uploads.db, checked);
+      const row = await uploads.create(who, Number(lengthText), meta, limits.maxSize);
+      reply.header('Location', `${base}/${row.id}`);
+      reply.header('Upload-Offset', String(row.upload_offset));
+      if (row.item_id !== null) reply.header('Peel-Item-Id', String(row.item_id));
+      return reply.status(201).send();
+    },
+    async head(req: FastifyRequest, reply: FastifyReply, who: Uploader, id: string) {
+      tusHeaders(reply);
+      requireTus(req.headers, reply);
+      const row = await uploads.status(who, id);
+      reply.header('Upload-Offset', String(row.upload_offset));
+      reply.header('Upload-Length', String(row.length));
+      reply.header('Upload-Metadata', encodeMetadata(JSON.parse(row.metadata) as Record<string, string>));
+      reply.header('Cache-Control', 'no-store');
+      if (row.item_id !== null) reply.header('Peel-Item-Id', String(row.item_id));
+      return reply.status(200).send();
+    },
+    async patch(req: FastifyRequest, reply: FastifyReply, who: Uploader, id: string) {
+      tusHeaders(reply);
+      requireTus(req.headers, reply);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/offset+octet-stream') throw new PeelError('unsupported_media_type', 'A tus PATCH body must be sent as Content-Type: application/offset+octet-stream.', 415);
+      const encoding = header(req.headers['content-encoding']);
+      if (encoding && encoding !== 'identity') throw new PeelError('unsupported_media_type', 'Send the bytes as they are, without Content-Encoding: the store keeps exactly what was sent.', 415);
+      const offsetText = header(req.headers['upload-offset']);
+      if (!offsetText || !/^\d{1,16}$/.test(offsetText)) throw new PeelError('bad_offset', 'Upload-Offset must be a whole number of bytes.', 400);
+      const checksum = parseChecksum(header(req.headers['upload-checksum']));
+      const lengthHeader = header(req.headers['content-length']);
+      const row = await uploads.append(who, id, Number(offsetText), req.body as Readable, {
+        contentLength: lengthHeader !== undefined ? Number(lengthHeader) : undefined,
+        checksum,
+      });
+      reply.header('Upload-Offset', String(row.upload_offset));
+      if (row.item_id !== null) reply.header('Peel-Item-Id', String(row.item_id));
+      return reply.status(204).send();
+    },
+    async terminate(req: FastifyRequest, reply: FastifyReply, who: Uploader, id: string) {
+      tusHeaders(reply);
+      requireTus(req.headers, reply);
+      await uploads.terminate(who, id);
+      return reply.status(204).send();
+    },
+  };
+}
+export type TusHandlers = ReturnType<typeof tusHandlers>;
+
 export async function evidenceRoutes(app: PeelServer, platform: Platform): Promise<void> {
   const { db, blobs, config } = platform;
   const prober = new MediaProber(db, blobs);
   app.addHook('onClose', async () => prober.settled());
-  const ingest: Ingest = async (actor, _upload, meta, stored, found) => {
+  const ingest: Ingest = async (actor, upload, meta, stored, found) => {
     const m = checkUploadMetadata(meta);
-    const { item, created } = await service.createItem(db, actor, { sha256: stored.sha256, size: stored.size, source: 'upload', mimeType: found.mimeType, ...itemFields(m) });
+    const fields = { sha256: stored.sha256, size: stored.size, mimeType: found.mimeType, ...itemFields(m) };
+    // Negative owners are public upload requests (see Uploader).
+    const { item, created } = upload.user_id < 0 ? await ingestPublic(db, actor, -upload.user_id, fields) : await service.createItem(db, actor, { ...fields, source: 'upload' });
     // ffprobe reads the whole file: it runs after the reply, on a hard link to the staged bytes.
     if (found.probePath) {
       if (created) prober.later(item.id, found.probePath, true);
@@ -124,6 +187,7 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
     return item.id;
   };
   const uploads = new Uploads({ db, blobs, dir: uploadsDir(config), maxSize: config.PEEL_UPLOAD_MAX_BYTES, ingest });
+  const tus = tusHandlers(uploads);
 
   await app.register(async (scope: PeelServer) => {
     // tus bodies stream straight to disk: no parser reads them, so no body limit applies and memory stays flat.
@@ -148,20 +212,7 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
     scope.post('/api/evidence/uploads', {
       config: { roles: UPLOAD_ROLES },
       schema: { summary: 'tus creation: start an upload (Upload-Length, Upload-Metadata)', tags: ['evidence'] },
-      handler: async (req, reply) => {
-        tusHeaders(reply);
-        requireTus(req.headers, reply);
-        if (req.headers['upload-defer-length'] !== undefined) throw new PeelError('defer_length_unsupported', 'Upload-Defer-Length is not supported; send Upload-Length.', 400);
-        const lengthText = header(req.headers['upload-length']);
-        if (!lengthText || !/^\d{1,16}$/.test(lengthText)) throw new PeelError('bad_length', 'Upload-Length must be the file size in bytes, a whole number.', 400);
-        const meta = parseMetadata(header(req.headers['upload-metadata']));
-        checkUploadMetadata(meta);
-        const row = await uploads.create(req.actor, Number(lengthText), meta);
-        reply.header('Location', `/api/evidence/uploads/${row.id}`);
-        reply.header('Upload-Offset', String(row.upload_offset));
-        if (row.item_id !== null) reply.header('Peel-Item-Id', String(row.item_id));
-        return reply.status(201).send();
-      },
+      handler: async (req, reply) => tus.create(req, reply, staffUploader(req.actor), '/api/evidence/uploads'),
     });
 
     scope.route({
@@ -169,17 +220,7 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
       url: '/api/evidence/uploads/:id',
       config: { roles: UPLOAD_ROLES },
       schema: { summary: 'tus: the durable offset of an upload', tags: ['evidence'], params: uploadParams },
-      handler: async (req, reply) => {
-        tusHeaders(reply);
-        requireTus(req.headers, reply);
-        const row = await uploads.status(req.actor, req.params.id);
-        reply.header('Upload-Offset', String(row.upload_offset));
-        reply.header('Upload-Length', String(row.length));
-        reply.header('Upload-Metadata', encodeMetadata(JSON.parse(row.metadata) as Record<string, string>));
-        reply.header('Cache-Control', 'no-store');
-        if (row.item_id !== null) reply.header('Peel-Item-Id', String(row.item_id));
-        return reply.status(200).send();
-      },
+      handler: async (req, reply) => tus.head(req, reply, staffUploader(req.actor), req.params.id),
     });
 
     scope.patch('/api/evidence/uploads/:id', {
@@ -187,37 +228,16 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
       compress: false,
       decompress: false,
       schema: { summary: 'tus: append bytes at Upload-Offset (Content-Type application/offset+octet-stream; Upload-Checksum sha256 optional)', tags: ['evidence'], params: uploadParams },
-      handler: async (req, reply) => {
-        tusHeaders(reply);
-        requireTus(req.headers, reply);
-        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        if (type !== 'application/offset+octet-stream') throw new PeelError('unsupported_media_type', 'A tus PATCH body must be sent as Content-Type: application/offset+octet-stream.', 415);
-        const encoding = header(req.headers['content-encoding']);
-        if (encoding && encoding !== 'identity') throw new PeelError('unsupported_media_type', 'Send the bytes as they are, without Content-Encoding: the store keeps exactly what was sent.', 415);
-        const offsetText = header(req.headers['upload-offset']);
-        if (!offsetText || !/^\d{1,16}$/.test(offsetText)) throw new PeelError('bad_offset', 'Upload-Offset must be a whole number of bytes.', 400);
-        const checksum = parseChecksum(header(req.headers['upload-checksum']));
-        const lengthHeader = header(req.headers['content-length']);
-        const row = await uploads.append(req.actor, req.params.id, Number(offsetText), req.body as NodeJS.ReadableStream as never, {
-          contentLength: lengthHeader !== undefined ? Number(lengthHeader) : undefined,
-          checksum,
-        });
-        reply.header('Upload-Offset', String(row.upload_offset));
-        if (row.item_id !== null) reply.header('Peel-Item-Id', String(row.item_id));
-        return reply.status(204).send();
-      },
+      handler: async (req, reply) => tus.patch(req, reply, staffUploader(req.actor), req.params.id),
     });
 
     scope.delete('/api/evidence/uploads/:id', {
       config: { roles: UPLOAD_ROLES },
       schema: { summary: 'tus termination: abandon an upload and remove its bytes', tags: ['evidence'], params: uploadParams },
-      handler: async (req, reply) => {
-        tusHeaders(reply);
-        requireTus(req.headers, reply);
-        await uploads.terminate(req.actor, req.params.id);
-        return reply.status(204).send();
-      },
+      handler: async (req, reply) => tus.terminate(req, reply, staffUploader(req.actor), req.params.id),
     });
+
+    await publicUploadRoutes(scope, platform, tus);
   });
 
   // ——— items ———

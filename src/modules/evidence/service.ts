@@ -197,17 +197,22 @@ export interface NewItem {
   posterSha256?: string | null;
 }
 
+/** What can be checked before any bytes arrive: the officer and the original exist. */
+export async function checkNewItem(db: Db, input: { officer?: string | null; derivedFrom?: number | null }): Promise<void> {
+  if (input.officer && !(await findUserByUsername(db, input.officer))) throw new PeelError('unknown_officer', `No user is called "${input.officer}"; give the officer's username.`, 400);
+  if (input.derivedFrom !== undefined && input.derivedFrom !== null && !(await store.getItem(db, input.derivedFrom))) {
+    throw new PeelError('unknown_original', `derivedFrom: evidence item ${input.derivedFrom} does not exist.`, 400);
+  }
+}
+
 /**
  * Records a stored blob as an item, with its audit entry in the same transaction. Content
  * already held by a stored item gives that item back (created: false): one live item per
  * content, which is also what makes dock ingest idempotent.
  */
 export async function createItem(db: Db, actor: Actor, input: NewItem): Promise<{ item: Item; created: boolean }> {
+  await checkNewItem(db, input);
   const officer = input.officer ? await findUserByUsername(db, input.officer) : actor.userId !== null ? await findUserById(db, actor.userId) : undefined;
-  if (input.officer && !officer) throw new PeelError('unknown_officer', `No user is called "${input.officer}"; give the officer's username.`, 400);
-  if (input.derivedFrom !== undefined && input.derivedFrom !== null && !(await store.getItem(db, input.derivedFrom))) {
-    throw new PeelError('unknown_original', `derivedFrom: evidence item ${input.derivedFrom} does not exist.`, 400);
-  }
   const result = await db.transaction().execute(async (trx) => {
     const existing = await store.findStoredBySha(trx, input.sha256);
     if (existing) {

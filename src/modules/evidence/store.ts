@@ -84,7 +84,23 @@ export interface ShareRow {
 
 type WithId<T extends { id: number }> = Omit<T, 'id'> & { id: Generated<number> };
 
+export interface UploadRequestRow {
+  id: number;
+  token_hash: string;
+  incident_ref: string;
+  description: string | null;
+  max_bytes: number;
+  max_files: number;
+  files_received: number;
+  expires_at: string;
+  created_by_user_id: number | null;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 interface Tables {
+  evidence_upload_requests: WithId<UploadRequestRow>;
   evidence_items: WithId<ItemRow>;
   evidence_categories: CategoryRow;
   evidence_item_categories: { item_id: number; category_code: string; assigned_by: string | null; assigned_at: string };
@@ -366,4 +382,41 @@ export async function categorisationByTeam(db: Db): Promise<Array<{ team: string
     .orderBy('evidence_user_teams.team')
     .execute();
   return rows.map((r) => ({ team: r.team ?? null, items: Number(r.items), categorised: Number(r.categorised) }));
+}
+
+// ——— public upload requests ———
+
+const request = (r: UploadRequestRow): UploadRequestRow => num(r, 'id', 'max_bytes', 'max_files', 'files_received', 'created_by_user_id');
+
+export async function insertUploadRequest(db: Db, row: Omit<UploadRequestRow, 'id'>): Promise<number> {
+  return Number((await t(db).insertInto('evidence_upload_requests').values(row).returning('id').executeTakeFirstOrThrow()).id);
+}
+
+export async function getUploadRequest(db: Db, id: number): Promise<UploadRequestRow | null> {
+  const r = await t(db).selectFrom('evidence_upload_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? request(r) : null;
+}
+
+export async function getUploadRequestByTokenHash(db: Db, tokenHash: string): Promise<UploadRequestRow | null> {
+  const r = await t(db).selectFrom('evidence_upload_requests').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  return r ? request(r) : null;
+}
+
+export async function listUploadRequests(db: Db): Promise<UploadRequestRow[]> {
+  return (await t(db).selectFrom('evidence_upload_requests').selectAll().orderBy('id', 'desc').limit(500).execute()).map(request);
+}
+
+export async function revokeUploadRequest(db: Db, id: number, at: string): Promise<void> {
+  await t(db).updateTable('evidence_upload_requests').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+/** Counts one file received if the cap allows; one statement, so two finishing uploads cannot both take the last place. */
+export async function takeRequestFile(db: Db, id: number): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('evidence_upload_requests')
+    .set((eb) => ({ files_received: eb('files_received', '+', 1) }))
+    .where('id', '=', id)
+    .where((eb) => eb('files_received', '<', eb.ref('max_files')))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

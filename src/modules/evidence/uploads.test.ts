@@ -176,3 +176,21 @@ test('the same content uploaded twice is one item', async () => {
   assert.equal(ids[0], ids[1]);
   assert.equal((await items(sha256(file))).items.length, 1);
 });
+
+test('the web app uploads with its session cookie and CSRF token; without the token a write is refused', async () => {
+  const { username } = await t.user('evidence_officer');
+  const { cookie, csrf } = await t.signIn(username);
+  assert.ok(cookie && csrf);
+  const file = randomFile(2048);
+  const base = { cookie, 'tus-resumable': '1.0.0' };
+  const created = await fetch(`${t.url}/api/evidence/uploads`, { method: 'POST', headers: { ...base, 'x-csrf-token': csrf, 'upload-length': String(file.length) } });
+  assert.equal(created.status, 201);
+  const location = `${t.url}${created.headers.get('location')}`;
+  const noToken = await fetch(location, { method: 'PATCH', headers: { ...base, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, body: file });
+  assert.equal(noToken.status, 403);
+  const head = await fetch(location, { method: 'HEAD', headers: base });
+  assert.equal(head.headers.get('upload-offset'), '0');
+  const done = await fetch(location, { method: 'PATCH', headers: { ...base, 'x-csrf-token': csrf, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, body: file });
+  assert.equal(done.status, 204);
+  assert.ok(Number(done.headers.get('peel-item-id')) > 0);
+});

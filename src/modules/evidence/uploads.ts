@@ -76,6 +76,20 @@ export interface UploadsOptions {
   ingest: Ingest;
 }
 
+/**
+ * Who is uploading: the actor for the audit log, and the owner the upload belongs to — a
+ * user's id, or for a public upload request the request's id negated, so the two never meet.
+ */
+export interface Uploader {
+  actor: Actor;
+  owner: number;
+}
+
+export const staffUploader = (actor: Actor): Uploader => {
+  if (actor.userId === null) throw new PeelError('unauthenticated', 'Sign in first.', 401);
+  return { actor, owner: actor.userId };
+};
+
 /** The running hash of an upload's bytes so far, kept while this process lives. */
 interface HashState {
   hash: Hash;
@@ -85,7 +99,7 @@ interface HashState {
 export class Uploads {
   readonly dir: string;
   readonly maxSize: number;
-  private readonly db: Db;
+  readonly db: Db;
   private readonly blobs: BlobStore;
   private readonly ingest: Ingest;
   private readonly hashes = new Map<string, HashState>();
@@ -105,33 +119,32 @@ export class Uploads {
     return join(this.dir, `${id}.part`);
   }
 
-  async create(actor: Actor, length: number, meta: Record<string, string>): Promise<UploadRow> {
-    if (actor.userId === null) throw new PeelError('unauthenticated', 'Sign in first.', 401);
-    if (length > this.maxSize) throw new PeelError('too_large', `Upload-Length ${length} is over the ${this.maxSize} bytes allowed (Tus-Max-Size).`, 413);
+  async create(who: Uploader, length: number, meta: Record<string, string>, maxSize = this.maxSize): Promise<UploadRow> {
+    if (length > maxSize) throw new PeelError('too_large', `Upload-Length ${length} is over the ${maxSize} bytes allowed (Tus-Max-Size).`, 413);
     if (meta.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(meta.sha256)) throw new PeelError('bad_metadata', 'Upload-Metadata: sha256 must be 64 hexadecimal digits.', 400);
     const id = randomBytes(16).toString('hex');
     await mkdir(this.dir, { recursive: true });
     await (await open(this.path(id), 'wx')).close();
     const at = nowIso();
-    const row: UploadRow = { id, user_id: actor.userId, length, upload_offset: 0, metadata: JSON.stringify(meta), sha256: null, created_at: at, updated_at: at, item_id: null };
+    const row: UploadRow = { id, user_id: who.owner, length, upload_offset: 0, metadata: JSON.stringify(meta), sha256: null, created_at: at, updated_at: at, item_id: null };
     await store.insertUpload(this.db, row);
     this.hashes.set(id, { hash: createHash('sha256'), offset: 0 });
-    if (length === 0) return this.finish(actor, row);
+    if (length === 0) return this.finish(who.actor, row);
     return row;
   }
 
-  private async mine(actor: Actor, id: string): Promise<UploadRow> {
+  private async mine(owner: number, id: string): Promise<UploadRow> {
     this.path(id);
     const row = await store.getUpload(this.db, id);
     // Another user's upload is answered as missing, so upload ids cannot be probed.
-    if (!row || row.user_id !== actor.userId) throw notFound('The upload');
+    if (!row || row.user_id !== owner) throw notFound('The upload');
     return row;
   }
 
   /** HEAD: the durable offset. An upload whose bytes are all in but which has no item yet (a crash while finishing) is finished now. */
-  async status(actor: Actor, id: string): Promise<UploadRow> {
-    const row = await this.mine(actor, id);
-    if (row.upload_offset === row.length && row.item_id === null && !this.busy.has(id)) return this.withLock(id, () => this.finish(actor, row));
+  async status(who: Uploader, id: string): Promise<UploadRow> {
+    const row = await this.mine(who.owner, id);
+    if (row.upload_offset === row.length && row.item_id === null && !this.busy.has(id)) return this.withLock(id, () => this.finish(who.actor, row));
     return row;
   }
 
@@ -171,10 +184,10 @@ export class Uploads {
    * recorded) at the end of the request and every 64 MiB within a long one; with a
    * checksum, only once the whole chunk has matched it. Memory is one chunk at a time.
    */
-  async append(actor: Actor, id: string, offset: number, body: Readable, o: { contentLength?: number; checksum: Buffer | null }): Promise<UploadRow> {
-    await this.mine(actor, id);
+  async append(who: Uploader, id: string, offset: number, body: Readable, o: { contentLength?: number; checksum: Buffer | null }): Promise<UploadRow> {
+    await this.mine(who.owner, id);
     return this.withLock(id, async () => {
-      const row = await this.mine(actor, id);
+      const row = await this.mine(who.owner, id);
       if (row.item_id !== null || offset !== row.upload_offset) {
         throw new PeelError('offset_mismatch', `Upload-Offset ${offset} does not match the upload's offset ${row.upload_offset}; ask for it with HEAD and continue from there.`, 409);
       }
@@ -255,7 +268,7 @@ export class Uploads {
       }
       if (failure) throw failure;
       const updated = { ...row, upload_offset: position };
-      if (position === row.length) return this.finish(actor, updated);
+      if (position === row.length) return this.finish(who.actor, updated);
       return updated;
     });
   }
@@ -285,6 +298,8 @@ export class Uploads {
       sniffed = await sniffFile(path);
       try {
         checkClaim(meta.filename, meta.filetype, sniffed);
+        // A public upload request takes video and pictures only, not opaque bytes.
+        if (row.user_id < 0 && !sniffed) throw new PeelError('wrong_magic_bytes', 'Only video or pictures (MP4, QuickTime, AVI, Matroska, WebM, MPEG-TS, JPEG, PNG) can be sent through this link; the file was not stored.', 415);
       } catch (err) {
         await this.remove(row.id);
         throw err;
@@ -312,8 +327,8 @@ export class Uploads {
   }
 
   /** DELETE: the termination extension. A finished upload's item stays; only the upload record goes. */
-  async terminate(actor: Actor, id: string): Promise<void> {
-    await this.mine(actor, id);
+  async terminate(who: Uploader, id: string): Promise<void> {
+    await this.mine(who.owner, id);
     await this.withLock(id, () => this.remove(id));
   }
 }
