@@ -566,3 +566,55 @@ test('an upload that loses the network carries on by itself when the browser is 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an evidence officer asks the public for footage; a shop sends CCTV through the link with no account, and it arrives for the incident', async () => {
+  const officer = await peel.user('evidence_officer', 'ev.public');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, problems } = await watch(context);
+  await signIn(page, officer.username);
+  await page.goto(`${peel.url}/evidence`);
+  await page.getByRole('link', { name: 'Ask the public for footage' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Ask the public for footage' }).waitFor();
+  await page.getByLabel('Most files they may send').fill('0');
+  await page.getByRole('button', { name: 'Create upload link' }).click();
+  const errors = await page.locator('.govuk-error-summary').innerText();
+  assert.match(errors, /Enter the incident reference/);
+  assert.match(errors, /from 1 to 100/);
+  await page.getByLabel('Incident reference').fill('INC-2025-0999');
+  await page.getByLabel('What footage do you want? (optional)').fill('The camera over the shop door, 14:00 to 15:00');
+  await page.getByLabel('Most files they may send').fill('2');
+  await page.getByRole('button', { name: 'Create upload link' }).click();
+  const link = await page.getByTestId('upload-request-url').innerText();
+  assert.match(link, /\/send-footage\//);
+  await assertAccessible(page, 'the upload requests page');
+
+  // The shop: no account.
+  const shop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sender = await watch(shop);
+  await sender.page.goto(link);
+  await sender.page.getByRole('heading', { level: 1, name: 'Send footage to the police' }).waitFor();
+  const summary = await sender.page.getByTestId('send-summary').innerText();
+  assert.match(summary, /INC-2025-0999/);
+  assert.match(summary, /The camera over the shop door/);
+  assert.match(summary, /Up to 2 files/);
+  const cctv = makeVideo('shop-door-cam.mp4', 2, '640x360');
+  await sender.page.getByLabel('Footage').setInputFiles([cctv]);
+  await sender.page.getByRole('button', { name: 'Send footage' }).click();
+  await waitForStatus(sender.page, cctv, 'done');
+  await sender.page.getByText('1 file received').waitFor();
+  assert.equal(await row(sender.page, cctv).getByRole('link').count(), 0, 'no link into Peel for the public');
+  await assertAccessible(sender.page, 'the public upload page');
+  assert.deepEqual(sender.problems, []);
+  await shop.close();
+
+  // It is evidence for the incident, on the officer's worklist, and the link counts it.
+  const found = await page.evaluate(async (hash) => (await (await fetch(`/api/evidence/items?sha256=${hash}`)).json()) as { items: { source: string; incidentRef: string; officer: string }[] }, sha256(cctv));
+  assert.equal(found.items.length, 1);
+  assert.deepEqual([found.items[0]!.source, found.items[0]!.incidentRef, found.items[0]!.officer], ['public', 'INC-2025-0999', officer.username]);
+  await page.reload();
+  assert.match(await page.getByTestId('upload-requests').innerText(), /INC-2025-0999[\s\S]*1 of 2[\s\S]*Open/);
+  await page.getByRole('button', { name: 'Withdraw the link for INC-2025-0999' }).click();
+  await page.getByTestId('upload-requests').getByText('Withdrawn').waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -108,11 +108,18 @@ export default function EvidenceItems() {
         </Link>
         .
       </p>
-      {canUpload && (
-        <Link to="/evidence/upload" role="button" draggable={false} className="govuk-button govuk-button--start">
-          Upload footage
-        </Link>
-      )}
+      <div className="govuk-button-group">
+        {canUpload && (
+          <Link to="/evidence/upload" role="button" draggable={false} className="govuk-button">
+            Upload footage
+          </Link>
+        )}
+        {canShare && (
+          <Link to="/evidence/requests" className="govuk-link">
+            Ask the public for footage
+          </Link>
+        )}
+      </div>
 
       <div className="govuk-grid-row">
         <div className="govuk-grid-column-one-third">

@@ -11,7 +11,7 @@ import { formatBytes } from './types.ts';
 /** How many files go up at once; the rest wait their turn. */
 const AT_ONCE = 2;
 
-interface Row {
+export interface Row {
   key: string;
   file: File;
   /** false until the officer presses Upload */
@@ -367,7 +367,20 @@ const STATUS_TAG: Partial<Record<UploadState['status'], string>> = {
   waiting: 'govuk-tag--grey',
 };
 
-function UploadRow({ row, onPause, onResume, onRemove }: { row: Row; onPause: () => void; onResume: () => void; onRemove: () => void }) {
+export function UploadRow({
+  row,
+  onPause,
+  onResume,
+  onRemove,
+  linkToItem = true,
+}: {
+  row: Row;
+  onPause: () => void;
+  onResume: () => void;
+  onRemove: () => void;
+  /** staff get a link to the new item; the public do not */
+  linkToItem?: boolean;
+}) {
   const { state, file } = row;
   const percent = state.total > 0 ? Math.floor((state.sent / state.total) * 100) : 100;
   const status = row.queued ? state.status : null;
@@ -400,7 +413,7 @@ function UploadRow({ row, onPause, onResume, onRemove }: { row: Row; onPause: ()
                 {state.message}
               </span>
             )}
-            {status === 'done' && state.itemId !== null && (
+            {status === 'done' && linkToItem && state.itemId !== null && (
               <Link className="govuk-link peel-block" to={`/evidence/items/${state.itemId}`}>
                 View {file.name}
               </Link>

@@ -3,7 +3,7 @@ import { Outlet, Route } from 'react-router-dom';
 import { useSession } from '../auth/session.tsx';
 import { NotFound } from '../shell/NotFound.tsx';
 import { Loading } from '../shell/Loading.tsx';
-import { CUSTODY_ROLES } from './types.ts';
+import { CUSTODY_ROLES, MANAGE_ROLES } from './types.ts';
 import './evidence.css';
 
 // The evidence pages load on first use: the upload page brings tus-js-client.
@@ -14,6 +14,8 @@ const Custody = lazy(() => import('./Custody.tsx'));
 const Worklist = lazy(() => import('./Worklist.tsx'));
 const CategoriesAdmin = lazy(() => import('./CategoriesAdmin.tsx'));
 const SharedEvidence = lazy(() => import('./SharedEvidence.tsx'));
+const UploadRequests = lazy(() => import('./UploadRequests.tsx'));
+const SendFootage = lazy(() => import('./SendFootage.tsx'));
 
 /** The navigation item (from the evidence module's `navigation`) that opens these pages. */
 export const EVIDENCE_NAV = 'evidence';
@@ -40,6 +42,9 @@ export function evidenceRoutes() {
         <Route path="/evidence/worklist" element={page(<Worklist />)} />
         <Route path="/evidence/items/:id" element={page(<ItemPage />)} />
       </Route>
+      <Route element={<RequireEvidence roles={MANAGE_ROLES} />}>
+        <Route path="/evidence/requests" element={page(<UploadRequests />)} />
+      </Route>
       <Route element={<RequireEvidence roles={CUSTODY_ROLES} />}>
         <Route path="/evidence/items/:id/custody" element={page(<Custody />)} />
       </Route>
@@ -50,7 +55,12 @@ export function evidenceRoutes() {
   );
 }
 
-/** The share recipient's page: no account, so outside <RequireSession>. */
+/** Pages for people with no account (a share's recipient, a member of the public sending footage): outside <RequireSession>. */
 export function evidencePublicRoutes() {
-  return <Route path="/shared/:token" element={page(<SharedEvidence />)} />;
+  return (
+    <>
+      <Route path="/shared/:token" element={page(<SharedEvidence />)} />
+      <Route path="/send-footage/:token" element={page(<SendFootage />)} />
+    </>
+  );
 }

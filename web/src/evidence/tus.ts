@@ -98,9 +98,9 @@ const checksumStack: HttpStack = {
   getName: () => 'PeelChecksumHttpStack',
 };
 
-function metadataOf(file: File, facts: FootageFacts): Record<string, string> {
+function metadataOf(file: File, facts: Partial<FootageFacts>): Record<string, string> {
   const metadata: Record<string, string> = { filename: file.name, filetype: file.type || 'application/octet-stream' };
-  for (const [key, value] of Object.entries(facts)) if (value.trim()) metadata[key] = value.trim();
+  for (const [key, value] of Object.entries(facts)) if (value?.trim()) metadata[key] = value.trim();
   return metadata;
 }
 
@@ -133,12 +133,16 @@ export class FootageUpload {
   private state: UploadState;
   private readonly onChange: (state: UploadState) => void;
 
-  constructor(file: File, facts: FootageFacts, onChange: (state: UploadState) => void) {
+  /**
+   * `endpoint` is the staff endpoint, or a public upload link's
+   * (`/api/evidence/public-uploads/<token>`), which takes no facts but the file's own.
+   */
+  constructor(file: File, facts: Partial<FootageFacts>, onChange: (state: UploadState) => void, endpoint = UPLOAD_ENDPOINT) {
     this.file = file;
     this.onChange = onChange;
     this.state = { status: 'waiting', sent: 0, total: file.size, resumedFrom: null, message: null, url: null, itemId: null };
     this.upload = new Upload(file, {
-      endpoint: UPLOAD_ENDPOINT,
+      endpoint,
       chunkSize: CHUNK_SIZE,
       retryDelays: RETRY_DELAYS,
       metadata: metadataOf(file, facts),
@@ -227,10 +231,10 @@ function newest(uploads: PreviousUpload[]): PreviousUpload | undefined {
   return [...uploads].sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
 }
 
-/** Uploads started in this browser and never finished: to list on the upload page. */
-export async function unfinishedUploads(): Promise<PreviousUpload[]> {
+/** Uploads to this endpoint started in this browser and never finished: to list on the upload page. */
+export async function unfinishedUploads(endpoint = UPLOAD_ENDPOINT): Promise<PreviousUpload[]> {
   const all = await defaultOptions.urlStorage.findAllUploads();
-  return all.filter((u) => u.uploadUrl && u.uploadUrl.includes(UPLOAD_ENDPOINT));
+  return all.filter((u) => u.uploadUrl && new URL(u.uploadUrl, location.href).pathname.startsWith(`${endpoint}/`));
 }
 
 /** Forgets an unfinished upload here and asks the server to delete what it holds of it. */
