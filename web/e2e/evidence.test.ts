@@ -588,8 +588,8 @@ test('an evidence officer asks the public for footage; a shop sends CCTV through
   assert.match(link, /\/send-footage\//);
   await assertAccessible(page, 'the upload requests page');
 
-  // The shop: no account.
-  const shop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The shop: no account, on a phone.
+  const shop = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const sender = await watch(shop);
   await sender.page.goto(link);
   await sender.page.getByRole('heading', { level: 1, name: 'Send footage to the police' }).waitFor();
@@ -603,6 +603,8 @@ test('an evidence officer asks the public for footage; a shop sends CCTV through
   await waitForStatus(sender.page, cctv, 'done');
   await sender.page.getByText('1 file received').waitFor();
   assert.equal(await row(sender.page, cctv).getByRole('link').count(), 0, 'no link into Peel for the public');
+  assert.equal(await sender.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'nothing wider than the phone');
+  await shot(sender.page, 'send-footage-phone');
   await assertAccessible(sender.page, 'the public upload page');
   assert.deepEqual(sender.problems, []);
   await shop.close();

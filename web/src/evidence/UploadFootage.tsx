@@ -421,7 +421,7 @@ export function UploadRow({
           </>
         )}
       </td>
-      <td className="govuk-table__cell peel-nowrap" data-label="Actions">
+      <td className="govuk-table__cell peel-nowrap">
         {(status === 'uploading' || status === 'retrying') && (
           <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={onPause}>
             Pause<span className="govuk-visually-hidden"> {file.name}</span>
