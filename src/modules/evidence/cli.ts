@@ -4,6 +4,7 @@ import { parseOptions, UsageError } from '../../platform/cli-options.ts';
 import type { Command } from '../../platform/context.ts';
 import { dockOnce, readDeviceMap, watchDock } from './dock.ts';
 import { sweep, verify } from './sweep.ts';
+import { ABANDONED_AFTER_DAYS, uploadsDir } from './uploads.ts';
 
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant, e.g. 2026-12-01T00:00:00Z' }).transform((s) => new Date(s));
 
@@ -12,8 +13,9 @@ export const evidenceCommand: Command = {
   summary: 'evidence store: retention sweep, blob verification, docking-station ingest',
   usage: `peel evidence sweep [--now ISO] [--dry-run] [--json]
     deletes what the retention rules say is due (blob and derived copies; a tombstone with
-    the hash stays), one audit entry per deletion; --dry-run lists what would go.
-    --json: {"deleted":[ids],"details":[{"id","sha256","rule","derivedFrom"}],"dryRun","now"}
+    the hash stays), one audit entry per deletion; uploads untouched for 7 days are removed
+    with their staged bytes; --dry-run lists what would go.
+    --json: {"deleted":[ids],"details":[{"id","sha256","rule","derivedFrom"}],"dryRun","now","abandonedUploads":[ids]}
 peel evidence verify [--json]
     re-hashes every stored blob against its item and walks the audit chain;
     --json: {"ok","problems":[{"itemId","problem"}],"items","audit"}. Exit 0 only when ok.
@@ -31,12 +33,13 @@ peel evidence dock WATCH_DIR --device-map FILE [--once] [--json] [--interval SEC
         { now: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
         z.object({ now: instant.optional(), 'dry-run': z.boolean().optional(), json: z.boolean().optional() }),
       );
-      const { db, blobs } = await open();
-      const r = await sweep(db, blobs, cliActor(), o.now ?? new Date(), !!o['dry-run']);
-      if (o.json) console.log(JSON.stringify({ deleted: r.deleted, details: r.details, dryRun: r.dryRun, now: r.now }));
+      const { db, blobs, config } = await open();
+      const r = await sweep(db, blobs, cliActor(), o.now ?? new Date(), !!o['dry-run'], uploadsDir(config));
+      if (o.json) console.log(JSON.stringify({ deleted: r.deleted, details: r.details, dryRun: r.dryRun, now: r.now, abandonedUploads: r.abandonedUploads }));
       else {
         console.log(`${r.dryRun ? 'Would delete' : 'Deleted'} ${r.deleted.length} item${r.deleted.length === 1 ? '' : 's'} as of ${r.now}.`);
         for (const d of r.details) console.log(`  item ${d.id}  ${d.sha256}  ${d.rule}`);
+        if (r.abandonedUploads.length) console.log(`${r.dryRun ? 'Would remove' : 'Removed'} ${r.abandonedUploads.length} upload(s) untouched for ${ABANDONED_AFTER_DAYS} days.`);
       }
       return 0;
     }

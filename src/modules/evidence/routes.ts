@@ -1,16 +1,16 @@
-import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REASON_CODES } from '../../platform/audit/service.ts';
-import type { Config } from '../../platform/config.ts';
 import type { Platform, PeelServer } from '../../platform/context.ts';
 import { PeelError } from '../../platform/errors.ts';
 import type { Role } from '../../platform/roles.ts';
 import { checkUploadMetadata, contentDisposition, itemFields, servedType } from './metadata.ts';
 import * as service from './service.ts';
 import { shareRoutes } from './share-routes.ts';
-import { encodeMetadata, parseChecksum, parseMetadata, staffUploader, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_ID, Uploads, type Ingest, type Uploader } from './uploads.ts';
+import { encodeMetadata, parseChecksum, parseMetadata, staffUploader, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_ID, Uploads, uploadsDir, type Ingest, type Uploader } from './uploads.ts';
+
+export { uploadsDir };
 import { ingestPublic, publicUploadRoutes } from './public-uploads.ts';
 import { rm } from 'node:fs/promises';
 import { MediaProber } from './ingest.ts';
@@ -21,13 +21,6 @@ export const STAFF: readonly Role[] = ['officer', 'supervisor', 'evidence_office
 export const MANAGE: readonly Role[] = ['supervisor', 'evidence_officer'];
 const CUSTODY: readonly Role[] = ['supervisor', 'evidence_officer', 'auditor'];
 const ADMIN: readonly Role[] = ['admin'];
-
-/** Partial uploads wait beside a blob folder, on the same disk, so finishing one is a rename. */
-export function uploadsDir(config: Config): string {
-  if (config.PEEL_UPLOADS) return resolve(config.PEEL_UPLOADS);
-  if (config.PEEL_BLOBS.startsWith('s3://')) return resolve('./data/uploads');
-  return join(dirname(resolve(config.PEEL_BLOBS)), 'uploads');
-}
 
 // ——— schemas ———
 

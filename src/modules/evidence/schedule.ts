@@ -1,6 +1,7 @@
 import { systemActor } from '../../platform/actor.ts';
 import type { Platform } from '../../platform/context.ts';
 import { sweep, type SweepResult } from './sweep.ts';
+import { uploadsDir } from './uploads.ts';
 
 export interface Schedule {
   firstDelayMs: number;
@@ -25,7 +26,7 @@ export function scheduleSweep(
     if (running) return;
     running = true;
     try {
-      onResult(await sweep(platform.db, platform.blobs, systemActor, now(), false));
+      onResult(await sweep(platform.db, platform.blobs, systemActor, now(), false, uploadsDir(platform.config)));
     } catch (err) {
       onResult(err as Error);
     } finally {

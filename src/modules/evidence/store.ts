@@ -280,6 +280,12 @@ export async function finishUpload(db: Db, id: string, itemId: number, at: strin
   await t(db).updateTable('evidence_uploads').set({ item_id: itemId, updated_at: at }).where('id', '=', id).execute();
 }
 
+export async function unfinishedUploadsBefore(db: Db, before: string): Promise<UploadRow[]> {
+  return (await t(db).selectFrom('evidence_uploads').selectAll().where('item_id', 'is', null).where('updated_at', '<', before).orderBy('created_at').limit(10_000).execute()).map((r) =>
+    num(r, 'user_id', 'length', 'upload_offset', 'item_id'),
+  );
+}
+
 export async function deleteUpload(db: Db, id: string): Promise<void> {
   await t(db).deleteFrom('evidence_uploads').where('id', '=', id).execute();
 }

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generator } from '../../lib/property.ts';
 import { cliActor, systemActor, type Actor } from '../../platform/actor.ts';
@@ -11,6 +11,8 @@ import { scheduleSweep } from './schedule.ts';
 import * as service from './service.ts';
 import { sweep } from './sweep.ts';
 import { HOLD_KINDS } from './service.ts';
+import * as store from './store.ts';
+import { uploadsDir } from './uploads.ts';
 
 let t: TestApp;
 const actor: Actor = cliActor();
@@ -141,4 +143,25 @@ test('the daily sweep inside the server runs as the system actor on its schedule
   const entry = (await auditFor('evidence.delete')).find((e) => e.ids.includes(String(id)))!;
   assert.equal(entry.username, systemActor.username);
   assert.equal(entry.details.approver, 'system');
+});
+
+test('the sweep removes uploads abandoned for a week, staged bytes and all, and keeps recent ones', async () => {
+  const dir = uploadsDir(t.platform.config);
+  mkdirSync(dir, { recursive: true });
+  const now = new Date('2026-11-26T12:00:00Z');
+  const make = async (id: string, updatedAt: string) => {
+    await store.insertUpload(t.platform.db, { id, user_id: 1, length: 100, upload_offset: 10, metadata: '{}', sha256: null, created_at: updatedAt, updated_at: updatedAt, item_id: null });
+    writeFileSync(join(dir, `${id}.part`), randomBytes(10));
+  };
+  await make('a'.repeat(32), '2026-11-18T12:00:00.000Z');
+  await make('b'.repeat(32), '2026-11-25T12:00:00.000Z');
+  const dry = await sweep(t.platform.db, t.platform.blobs, actor, now, true, dir);
+  assert.deepEqual(dry.abandonedUploads, ['a'.repeat(32)]);
+  assert.ok(existsSync(join(dir, `${'a'.repeat(32)}.part`)));
+  const r = await sweep(t.platform.db, t.platform.blobs, actor, now, false, dir);
+  assert.deepEqual(r.abandonedUploads, ['a'.repeat(32)]);
+  assert.ok(!existsSync(join(dir, `${'a'.repeat(32)}.part`)));
+  assert.equal(await store.getUpload(t.platform.db, 'a'.repeat(32)), null);
+  assert.ok(existsSync(join(dir, `${'b'.repeat(32)}.part`)));
+  assert.ok(await store.getUpload(t.platform.db, 'b'.repeat(32)));
 });

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { RECORD_TYPE, describeItems, retentionRules } from './service.ts';
 import { isDue } from './retention.ts';
 import * as store from './store.ts';
+import { removeAbandonedUploads } from './uploads.ts';
 import type { ItemRow } from './store.ts';
 
 export interface SweepResult {
@@ -16,6 +17,8 @@ export interface SweepResult {
   details: Array<{ id: number; sha256: string; rule: string; derivedFrom: number | null }>;
   /** blobs of earlier deletions removed again, where a crash had left them */
   leftoversRemoved: number;
+  /** uploads untouched for a week, removed with their staged bytes (or that would be) */
+  abandonedUploads: string[];
 }
 
 const PAGE = 500;
@@ -27,9 +30,9 @@ const PAGE = 500;
  * and an erasure entry in the audit log naming the rule, the hash and the approver; the
  * hold is checked again inside the transaction, so a hold placed meanwhile wins.
  */
-export async function sweep(db: Db, blobs: BlobStore, actor: Actor, now: Date, dryRun: boolean): Promise<SweepResult> {
+export async function sweep(db: Db, blobs: BlobStore, actor: Actor, now: Date, dryRun: boolean, uploadsDir?: string): Promise<SweepResult> {
   const rules = await retentionRules(db);
-  const result: SweepResult = { dryRun, now: now.toISOString(), deleted: [], details: [], leftoversRemoved: 0 };
+  const result: SweepResult = { dryRun, now: now.toISOString(), deleted: [], details: [], leftoversRemoved: 0, abandonedUploads: [] };
   let after = 0;
   for (;;) {
     const page = await store.storedItemsAfter(db, after, PAGE);
@@ -50,6 +53,7 @@ export async function sweep(db: Db, blobs: BlobStore, actor: Actor, now: Date, d
     }
   }
   if (!dryRun) result.leftoversRemoved = await removeLeftovers(db, blobs);
+  if (uploadsDir) result.abandonedUploads = await removeAbandonedUploads(db, uploadsDir, now, dryRun);
   return result;
 }
 

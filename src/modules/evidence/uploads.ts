@@ -1,7 +1,8 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { Config } from '../../platform/config.ts';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Actor } from '../../platform/actor.ts';
@@ -19,9 +20,33 @@ import type { UploadRow } from './store.ts';
  * Peel refuses the second request with 409 and keeps the first. See the README.
  */
 
+/** Partial uploads wait beside a blob folder, on the same disk, so finishing one is a rename. */
+export function uploadsDir(config: Config): string {
+  if (config.PEEL_UPLOADS) return resolve(config.PEEL_UPLOADS);
+  if (config.PEEL_BLOBS.startsWith('s3://')) return resolve('./data/uploads');
+  return join(dirname(resolve(config.PEEL_BLOBS)), 'uploads');
+}
+
 export const TUS_VERSION = '1.0.0';
 export const TUS_EXTENSIONS = 'creation,checksum,termination';
 export const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+/** An upload untouched this long is abandoned: the sweep removes its staged bytes. */
+export const ABANDONED_AFTER_DAYS = 7;
+
+/** Removes uploads nobody has written to for ABANDONED_AFTER_DAYS, staged bytes and all (the sweep calls this). */
+export async function removeAbandonedUploads(db: Db, dir: string, now: Date, dryRun: boolean): Promise<string[]> {
+  const before = new Date(now.getTime() - ABANDONED_AFTER_DAYS * 86_400_000).toISOString();
+  const stale = await store.unfinishedUploadsBefore(db, before);
+  if (!dryRun) {
+    for (const row of stale) {
+      await rm(join(dir, `${row.id}.part`), { force: true });
+      await rm(join(dir, `${row.id}.part.probe`), { force: true });
+      await store.deleteUpload(db, row.id);
+    }
+  }
+  return stale.map((r) => r.id);
+}
 
 /** How often, in bytes, a long PATCH without a checksum makes its progress durable. */
 const PERSIST_EVERY = 64 * 1024 * 1024;
