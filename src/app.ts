@@ -17,6 +17,7 @@ import { STAFF_ROLES } from './platform/roles.ts';
 import { countUsers } from './platform/auth/store.ts';
 import { crimeModule } from './modules/crime/index.ts';
 import { forecastModule } from './modules/forecast/index.ts';
+import { evidenceModule } from './modules/evidence/index.ts';
 import { reportsModule } from './modules/reports/index.ts';
 
 /** The platform's own parts, in the shape every module has. */
@@ -41,7 +42,7 @@ const platformParts: PeelModule[] = [
 ];
 
 /** Peel's capabilities; each arrives with its issue. */
-export const modules: PeelModule[] = [crimeModule, forecastModule, reportsModule];
+export const modules: PeelModule[] = [crimeModule, forecastModule, evidenceModule, reportsModule];
 
 export const allParts = (): PeelModule[] => [...platformParts, ...modules];
 
@@ -57,7 +58,7 @@ export async function openPlatform(config: Config): Promise<Platform> {
   return {
     database,
     db: database.db,
-    blobs: openBlobStore(config.PEEL_BLOBS),
+    blobs: openBlobStore(config.PEEL_BLOBS, config),
     config,
     // The modules' pages first, the platform's own (audit, users, account) after them.
     navigation: [...modules, ...platformParts].flatMap((m) => m.navigation ?? []),

@@ -9,7 +9,20 @@ const schema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
     .default('sqlite:./data/peel.db'),
-  PEEL_BLOBS: z.string().min(1).default('./data/blobs'),
+  PEEL_BLOBS: z
+    .string()
+    .min(1)
+    .refine((v) => !v.startsWith('s3://') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v), 'must be a folder path or s3://BUCKET/PREFIX (bucket: 3 to 63 lowercase letters, digits, dots or hyphens)')
+    .default('./data/blobs'),
+  /** S3-compatible storage, used when PEEL_BLOBS is s3://…; without keys, AWS's usual credential sources apply. */
+  PEEL_S3_ENDPOINT: z.url().optional(),
+  PEEL_S3_REGION: z.string().min(1).default('us-east-1'),
+  PEEL_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  PEEL_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  PEEL_S3_FORCE_PATH_STYLE: bool.default(false),
+  /** where partial uploads wait; default: `uploads` beside a blob folder (same disk, so finishing is a rename) */
+  PEEL_UPLOADS: z.string().min(1).optional(),
+  PEEL_UPLOAD_MAX_BYTES: positiveInt.default(68_719_476_736),
   PEEL_HOST: z.string().default('127.0.0.1'),
   PEEL_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PEEL_PUBLIC_URL: z.url().optional(),
@@ -68,10 +81,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, roles: readonly
   const picked = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('PEEL_') && v !== ''));
   const parsed = schema.safeParse(picked);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])])})`);
+    // A secret's value is never repeated in an error message, which may end up in a log.
+    const shown = (name: string) => (/SECRET/.test(name) ? 'a value, not shown' : JSON.stringify(picked[name]));
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]))})`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (Boolean(c.PEEL_S3_ACCESS_KEY_ID) !== Boolean(c.PEEL_S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  PEEL_S3_ACCESS_KEY_ID and PEEL_S3_SECRET_ACCESS_KEY: set both or neither');
+  }
   if (c.PEEL_PUBLIC_RATE_LIMIT !== undefined) c.PEEL_RATE_LIMIT_PUBLIC_PER_MINUTE = c.PEEL_PUBLIC_RATE_LIMIT;
   let oidc: OidcConfig | undefined;
   if (c.PEEL_OIDC_ISSUER) {

@@ -56,3 +56,50 @@ test('the forecast routes are there, for analysts, supervisors and officers only
   assert.deepEqual(routes.map((r) => `${r.method} ${r.url}`).sort(), ['GET /api/forecast', 'GET /api/forecast/patrols']);
   for (const r of routes) assert.deepEqual([...r.roles].sort(), ['analyst', 'officer', 'supervisor']);
 });
+
+test('the evidence routes declare the roles the evidence README documents', () => {
+  const staff = 'officer,supervisor,evidence_officer';
+  const manage = 'supervisor,evidence_officer';
+  const expected: Record<string, string> = {
+    'OPTIONS /api/evidence/uploads': 'public',
+    'OPTIONS /api/evidence/uploads/:id': 'public',
+    'POST /api/evidence/uploads': staff,
+    'PATCH /api/evidence/uploads/:id': staff,
+    'DELETE /api/evidence/uploads/:id': staff,
+    'GET /api/evidence/items': staff,
+    'GET /api/evidence/items/:id': staff,
+    'GET /api/evidence/items/:id/content': staff,
+    'GET /api/evidence/items/:id/poster': staff,
+    'POST /api/evidence/items/:id/categories': staff,
+    'POST /api/evidence/items/:id/holds': manage,
+    'DELETE /api/evidence/holds/:id': manage,
+    'GET /api/evidence/items/:id/custody': `${manage},auditor`,
+    'GET /api/evidence/categories': `${staff},admin,auditor`,
+    'POST /api/evidence/categories': 'admin',
+    'PUT /api/evidence/categories/:code': 'admin',
+    'GET /api/evidence/worklist': staff,
+    'GET /api/evidence/figures': manage,
+    'GET /api/evidence/teams': `${manage},admin`,
+    'PUT /api/evidence/teams/:id': 'admin',
+    'POST /api/evidence/items/:id/shares': manage,
+    'POST /api/evidence/shares': manage,
+    'GET /api/evidence/shares': manage,
+    'DELETE /api/evidence/shares/:id': manage,
+    'GET /api/evidence/shared/:token': 'public',
+    'GET /api/evidence/shared/:token/items/:itemId/content': 'public',
+    'GET /api/evidence/shared/:token/download': 'public',
+    'POST /api/evidence/upload-requests': manage,
+    'GET /api/evidence/upload-requests': manage,
+    'DELETE /api/evidence/upload-requests/:id': manage,
+    'GET /api/evidence/public-uploads/:token': 'public',
+    'POST /api/evidence/public-uploads/:token': 'public',
+    'PATCH /api/evidence/public-uploads/:token/:id': 'public',
+    'DELETE /api/evidence/public-uploads/:token/:id': 'public',
+  };
+  const actual = Object.fromEntries(
+    routeTable(t.app)
+      .filter((r) => r.url.startsWith('/api/evidence/'))
+      .map((r) => [`${r.method} ${r.url}`, [...r.roles].join(',')]),
+  );
+  assert.deepEqual(actual, expected);
+});

@@ -11,6 +11,7 @@ import { Home } from './shell/Home.tsx';
 import { Layout } from './shell/Layout.tsx';
 import { NotFound } from './shell/NotFound.tsx';
 import { RequireAreaSafetyRole } from './reports/guards.tsx';
+import { evidencePublicRoutes, evidenceRoutes } from './evidence/routes.tsx';
 import { AddUser } from './users/AddUser.tsx';
 import { ManageUser } from './users/ManageUser.tsx';
 import { Users } from './users/Users.tsx';
@@ -35,6 +36,7 @@ export function App() {
         <Route path="/report/sent/:key" element={<Suspense fallback={<Loading />}><ReportSent /></Suspense>} />
         <Route path="/report/status/:token" element={<Suspense fallback={<Loading what="Loading your report" />}><ReportStatusPage /></Suspense>} />
         <Route path="/area-safety" element={<Suspense fallback={<Loading />}><AreaSafetyPage audience="public" /></Suspense>} />
+        {evidencePublicRoutes()}
         <Route element={<RequireSession />}>
           <Route index element={<Home />} />
           <Route path="/account" element={<Account />} />
@@ -57,6 +59,7 @@ export function App() {
           <Route element={<RequireAreaSafetyRole />}>
             <Route path="/control-room/area-safety" element={<Suspense fallback={<Loading />}><AreaSafetyPage audience="staff" /></Suspense>} />
           </Route>
+          {evidenceRoutes()}
           <Route element={<RequireNavItem id="users" />}>
             <Route path="/users" element={<Users />} />
             <Route path="/users/new" element={<AddUser />} />

@@ -33,6 +33,10 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
+/** The token, for requests made other than through `api` (such as resumable uploads). */
+export function currentCsrfToken(): string | null {
+  return csrfToken;
+}
 
 let onSessionEnded: (() => void) | null = null;
 /** Called when any request finds the session gone (401), to send the user to sign in. */

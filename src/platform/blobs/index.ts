@@ -4,6 +4,12 @@ import { mkdir, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Config } from '../config.ts';
+import { BlobNotFoundError, BlobRangeError, checkHash, checkRange } from './errors.ts';
+import { S3BlobStore, parseS3Location } from './s3.ts';
+
+export { BlobNotFoundError, BlobRangeError, BlobStoreUnavailableError } from './errors.ts';
+export { S3BlobStore } from './s3.ts';
 
 /** Content-addressed storage: a blob's name is the SHA-256 of its bytes, so a stored blob can be checked against its name. */
 export interface BlobStore {
@@ -16,19 +22,16 @@ export interface BlobStore {
    * which saves reading a large file twice; otherwise the store hashes it.
    */
   putFile(path: string, sha256?: string): Promise<{ sha256: string; size: number }>;
-  /** A byte range is inclusive at both ends, as in HTTP Range. */
+  /**
+   * A byte range is inclusive at both ends, as in HTTP Range; an end past the last byte
+   * reads to the end. A missing blob is a BlobNotFoundError; a start past the last byte
+   * (or after the end) is a BlobRangeError.
+   */
   get(sha256: string, range?: { start: number; end: number }): Promise<Readable>;
   stat(sha256: string): Promise<{ size: number } | null>;
   delete(sha256: string): Promise<void>;
   /** Writes, reads back and removes a probe: the health check. */
   check(): Promise<void>;
-}
-
-const SHA256 = /^[0-9a-f]{64}$/;
-
-function checkHash(sha256: string): string {
-  if (!SHA256.test(sha256)) throw new Error(`not a SHA-256 hex digest: ${sha256.slice(0, 80)}`);
-  return sha256;
 }
 
 /** Blobs in a local folder, fanned out by the first two bytes of the hash: `ab/cd/abcd…`. */
@@ -75,6 +78,7 @@ export class LocalBlobStore implements BlobStore {
 
   async putFile(path: string, sha256?: string): Promise<{ sha256: string; size: number }> {
     if (!sha256) {
+      await stat(path); // a missing file is an error here, not an unhandled stream error later
       const stored = await this.put(createReadStream(path));
       await rm(path, { force: true });
       return stored;
@@ -97,7 +101,10 @@ export class LocalBlobStore implements BlobStore {
 
   async get(sha256: string, range?: { start: number; end: number }): Promise<Readable> {
     const p = this.path(sha256);
-    await stat(p);
+    if (range) checkRange(range);
+    const found = await this.stat(sha256);
+    if (!found) throw new BlobNotFoundError(sha256);
+    if (range && range.start >= found.size) throw new BlobRangeError(range, found.size);
     return createReadStream(p, range ? { start: range.start, end: range.end } : {});
   }
 
@@ -124,9 +131,18 @@ export class LocalBlobStore implements BlobStore {
   }
 }
 
-export function openBlobStore(location: string): BlobStore {
-  if (location.startsWith('s3://')) {
-    throw new Error('PEEL_BLOBS: S3-compatible storage arrives with the evidence module; use a folder path for now.');
-  }
-  return new LocalBlobStore(location);
+export type S3Settings = Pick<Config, 'PEEL_S3_ENDPOINT' | 'PEEL_S3_REGION' | 'PEEL_S3_ACCESS_KEY_ID' | 'PEEL_S3_SECRET_ACCESS_KEY' | 'PEEL_S3_FORCE_PATH_STYLE'>;
+
+/** `PEEL_BLOBS`: `s3://bucket/prefix` is S3-compatible storage configured by the PEEL_S3_* settings; anything else is a folder. */
+export function openBlobStore(location: string, config?: Partial<S3Settings>): BlobStore {
+  if (!location.startsWith('s3://')) return new LocalBlobStore(location);
+  return new S3BlobStore(parseS3Location(location), {
+    endpoint: config?.PEEL_S3_ENDPOINT,
+    region: config?.PEEL_S3_REGION ?? 'us-east-1',
+    credentials:
+      config?.PEEL_S3_ACCESS_KEY_ID && config.PEEL_S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: config.PEEL_S3_ACCESS_KEY_ID, secretAccessKey: config.PEEL_S3_SECRET_ACCESS_KEY }
+        : undefined,
+    forcePathStyle: config?.PEEL_S3_FORCE_PATH_STYLE ?? false,
+  });
 }

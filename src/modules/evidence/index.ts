@@ -1,0 +1,21 @@
+import type { PeelModule } from '../../platform/context.ts';
+import { evidenceCommand } from './cli.ts';
+import { evidenceMigrations } from './migrations.ts';
+import { evidenceRoutes, STAFF } from './routes.ts';
+
+/** The digital evidence store: uploads, categories and retention, custody and sharing. */
+export const evidenceModule: PeelModule = {
+  name: 'evidence',
+  migrations: evidenceMigrations,
+  routes: evidenceRoutes,
+  commands: [evidenceCommand],
+  navigation: [
+    {
+      id: 'evidence',
+      title: 'Evidence',
+      path: '/evidence',
+      description: 'Upload body-worn video and CCTV, categorise it before it is deleted, play it, and share it with prosecutors by link.',
+      roles: STAFF,
+    },
+  ],
+};
