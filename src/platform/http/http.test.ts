@@ -22,6 +22,27 @@ test('health reports the database and blob store', async () => {
   assert.deepEqual(res.json(), { status: 'ok', checks: { database: { status: 'ok' }, blobs: { status: 'ok' } } });
 });
 
+test('a failing health check names the cause to administrators only', async () => {
+  const blobs = t.platform.blobs;
+  const check = blobs.check;
+  blobs.check = async () => {
+    throw new Error('bucket evidence-prod at http://10.1.2.3:9000 is unreachable');
+  };
+  try {
+    const anyone = await t.app.inject({ method: 'GET', url: '/api/health' });
+    assert.equal(anyone.statusCode, 503);
+    assert.deepEqual(anyone.json(), { status: 'error', checks: { database: { status: 'ok' }, blobs: { status: 'error' } } });
+    const officer = await t.user('officer');
+    const asOfficer = await t.app.inject({ method: 'GET', url: '/api/health', headers: { authorization: `Bearer ${officer.token}` } });
+    assert.doesNotMatch(asOfficer.body, /10\.1\.2\.3/);
+    const admin = await t.user('admin');
+    const asAdmin = await t.app.inject({ method: 'GET', url: '/api/health', headers: { authorization: `Bearer ${admin.token}` } });
+    assert.equal(asAdmin.json().checks.blobs.detail, 'bucket evidence-prod at http://10.1.2.3:9000 is unreachable');
+  } finally {
+    blobs.check = check;
+  }
+});
+
 test('the OpenAPI 3.1 document describes every API route with its roles', async () => {
   const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
   assert.equal(doc.openapi, '3.1.0');

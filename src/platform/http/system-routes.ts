@@ -34,9 +34,14 @@ export async function systemRoutes(app: PeelServer, platform: Platform): Promise
       tags: ['system'],
       response: { 200: z.object({ status: z.literal('ok'), checks: z.object({ database: check, blobs: check }) }), 503: z.object({ status: z.literal('error'), checks: z.object({ database: check, blobs: check }) }) },
     },
-    handler: async (_req, reply) => {
+    handler: async (req, reply) => {
       const checks = { database: await probe(() => ping(platform.db)), blobs: await probe(() => platform.blobs.check()) };
       if (checks.database.status === 'ok' && checks.blobs.status === 'ok') return { status: 'ok' as const, checks };
+      // What failed names hosts, buckets and settings: for the log and administrators, not for anyone who asks.
+      req.log.warn({ database: checks.database.detail, blobs: checks.blobs.detail }, 'health check failed');
+      if (req.user?.role !== 'admin') {
+        for (const c of Object.values(checks)) delete c.detail;
+      }
       return reply.status(503).send({ status: 'error' as const, checks });
     },
   });
