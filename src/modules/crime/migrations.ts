@@ -137,5 +137,14 @@ export const crimeMigrations: MigrationSet = {
         await db.schema.dropIndex('crime_records_h3_10').ifExists().execute();
       },
     },
+    {
+      // A record's cells at resolutions 7–9 were always h3-js cellToParent of its resolution
+      // 10 cell, so they are derived when read (read-store's cellParents, once per distinct
+      // cell) instead of stored: 45 bytes and three values fewer per record to write.
+      name: '004_record_cells_from_finest',
+      async up(db) {
+        for (const column of ['h3_7', 'h3_8', 'h3_9']) await db.schema.alterTable('crime_records').dropColumn(column).execute();
+      },
+    },
   ],
 };

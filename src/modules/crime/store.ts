@@ -236,9 +236,6 @@ export const RECORD_COLUMNS = [
   'outcome_month',
   'context',
   'located',
-  'h3_7',
-  'h3_8',
-  'h3_9',
   'h3_10',
   'source_file',
   'source_line',
@@ -297,15 +294,12 @@ export function fillRecordParams(p: unknown[], rows: readonly CrimeRecordRow[]):
     p[k + 16] = r.outcome_month;
     p[k + 17] = r.context;
     p[k + 18] = r.located;
-    p[k + 19] = r.h3_7;
-    p[k + 20] = r.h3_8;
-    p[k + 21] = r.h3_9;
-    p[k + 22] = r.h3_10;
-    p[k + 23] = r.source_file;
-    p[k + 24] = r.source_line;
-    p[k + 25] = r.imported_at;
-    p[k + 26] = r.updated_at;
-    k += 27;
+    p[k + 19] = r.h3_10;
+    p[k + 20] = r.source_file;
+    p[k + 21] = r.source_line;
+    p[k + 22] = r.imported_at;
+    p[k + 23] = r.updated_at;
+    k += 24;
   }
 }
 

@@ -107,7 +107,6 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
     }
     // Every property written out in one literal, in one order: a spread of the location
     // columns made each row an object of its own shape, slower to build and to read back.
-    const h3 = loc.located ? loc.h3 : null;
     return {
       source: 'police.uk',
       record_key: crimeId ?? keys.next(f),
@@ -128,10 +127,7 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
       outcome_month: lastOutcome === null ? null : month,
       context: orNull(f[iContext]),
       located: loc.located ? 1 : 0,
-      h3_7: h3 ? h3[0] : null,
-      h3_8: h3 ? h3[1] : null,
-      h3_9: h3 ? h3[2] : null,
-      h3_10: h3 ? h3[3] : null,
+      h3_10: loc.located ? loc.h3[3] : null,
       source_file: ctx.label,
       source_line: line,
       imported_at: ctx.now,
@@ -228,7 +224,7 @@ export function stopSearchConverter(header: readonly string[], ctx: RowContext):
       easting: where.easting,
       northing: where.northing,
       located: where.located,
-      h3_8: where.h3_8,
+      h3_8: loc.located ? loc.h3[1] : null,
       gender: orNull(f[c('Gender')]),
       age_range: orNull(f[c('Age range')]),
       ethnicity_self_defined: orNull(f[c('Self-defined ethnicity')]),
