@@ -303,6 +303,38 @@ export function fillRecordParams(p: unknown[], rows: readonly CrimeRecordRow[]):
   }
 }
 
+/** What the rows of one file share, in the order insertNewRecords binds them. */
+export const SHARED_RECORD_COLUMNS = ['source', 'source_file', 'imported_at', 'updated_at'] as const;
+export const VARYING_RECORD_COLUMNS = RECORD_COLUMNS.filter((c) => !(SHARED_RECORD_COLUMNS as readonly string[]).includes(c));
+
+/** The other columns' parameters, in VARYING_RECORD_COLUMNS order, from `p[start]` on. */
+export function fillVaryingRecordParams(p: unknown[], rows: readonly CrimeRecordRow[], start: number): void {
+  let k = start;
+  for (const r of rows) {
+    p[k] = r.record_key;
+    p[k + 1] = r.crime_id;
+    p[k + 2] = r.month;
+    p[k + 3] = r.occurred_at;
+    p[k + 4] = r.reported_by;
+    p[k + 5] = r.falls_within;
+    p[k + 6] = r.longitude;
+    p[k + 7] = r.latitude;
+    p[k + 8] = r.easting;
+    p[k + 9] = r.northing;
+    p[k + 10] = r.location;
+    p[k + 11] = r.lsoa_code;
+    p[k + 12] = r.lsoa_name;
+    p[k + 13] = r.crime_type;
+    p[k + 14] = r.last_outcome;
+    p[k + 15] = r.outcome_month;
+    p[k + 16] = r.context;
+    p[k + 17] = r.located;
+    p[k + 18] = r.h3_10;
+    p[k + 19] = r.source_line;
+    k += 20;
+  }
+}
+
 export async function insertCrimeRecords(db: Db, rows: readonly CrimeRecordRow[]): Promise<void> {
   await insertMany(db, 'crime_records', RECORD_COLUMNS, rows, fillRecordParams);
 }
@@ -319,13 +351,28 @@ export async function insertCrimeRecords(db: Db, rows: readonly CrimeRecordRow[]
  */
 export async function insertNewRecords(db: Db, rows: readonly CrimeRecordRow[]): Promise<Map<string, RecordState>> {
   const stored = new Map<string, RecordState>();
-  const perStatement = Math.floor(MAX_PARAMS / RECORD_COLUMNS.length);
-  for (const [start, size] of cacheableSlices(rows.length, perStatement)) {
+  const shared = rows.length > 0 && rows.every((r) => r.source === rows[0]!.source && r.source_file === rows[0]!.source_file && r.imported_at === rows[0]!.imported_at && r.updated_at === rows[0]!.updated_at);
+  const width = shared ? VARYING_RECORD_COLUMNS.length : RECORD_COLUMNS.length;
+  for (const [start, size] of cacheableSlices(rows.length, Math.floor(MAX_PARAMS / width))) {
     const slice = rows.slice(start, start + size);
     const [{ highest } = { highest: null }] = await run<{ highest: number | null }>(db, 'select max(id) as highest from crime_records', []);
-    const params = new Array<unknown>(slice.length * RECORD_COLUMNS.length);
-    fillRecordParams(params, slice);
-    const text = `insert or ignore into crime_records (${RECORD_COLUMNS.join(',')}) values ${valuesText(false, slice.length, RECORD_COLUMNS.length)}`;
+    let params: unknown[];
+    let text: string;
+    if (shared) {
+      // The file's source, name and import time bound once for the statement, not once a row.
+      const first = slice[0]!;
+      params = new Array<unknown>(SHARED_RECORD_COLUMNS.length + slice.length * width);
+      params[0] = first.source;
+      params[1] = first.source_file;
+      params[2] = first.imported_at;
+      params[3] = first.updated_at;
+      fillVaryingRecordParams(params, slice, SHARED_RECORD_COLUMNS.length);
+      text = `insert or ignore into crime_records (${SHARED_RECORD_COLUMNS.join(',')},${VARYING_RECORD_COLUMNS.join(',')}) select ?,?,?,?,* from (values ${valuesText(false, slice.length, width)})`;
+    } else {
+      params = new Array<unknown>(slice.length * width);
+      fillRecordParams(params, slice);
+      text = `insert or ignore into crime_records (${RECORD_COLUMNS.join(',')}) values ${valuesText(false, slice.length, width)}`;
+    }
     const inserted = Number((await db.executeQuery(CompiledQuery.raw(text, params))).numAffectedRows ?? -1);
     if (inserted === slice.length) continue;
     const before = await selectWhereIn<RecordState & { id: number }>(

@@ -13,7 +13,7 @@ import { openTestDatabase } from '../../../platform/db/test-db.ts';
 import type { Database } from '../../../platform/db/index.ts';
 import { crimeMigrations } from '../migrations.ts';
 import * as crime from '../service.ts';
-import { fillRecordParams, listLsoaBoundaries, readDataVersion, RECORD_COLUMNS } from '../store.ts';
+import { fillRecordParams, fillVaryingRecordParams, listLsoaBoundaries, readDataVersion, RECORD_COLUMNS, SHARED_RECORD_COLUMNS, VARYING_RECORD_COLUMNS } from '../store.ts';
 import type { CrimeRecordRow } from './rows.ts';
 import { sharedData } from '../../../test/shared-data.ts';
 
@@ -410,4 +410,8 @@ test('record parameters are written in the column order of the INSERT', () => {
   const params: unknown[] = [];
   fillRecordParams(params, [row, row]);
   assert.deepEqual(params, [...RECORD_COLUMNS, ...RECORD_COLUMNS].map((c) => row[c]));
+  const varying: unknown[] = ['a', 'b'];
+  fillVaryingRecordParams(varying, [row, row], 2);
+  assert.deepEqual(varying, ['a', 'b', ...[...VARYING_RECORD_COLUMNS, ...VARYING_RECORD_COLUMNS].map((c) => row[c])]);
+  assert.deepEqual([...SHARED_RECORD_COLUMNS, ...VARYING_RECORD_COLUMNS].sort(), [...RECORD_COLUMNS].sort());
 });
