@@ -227,6 +227,7 @@ export class CubeBuilder {
     let firstMonth = -1;
     let lastMonth = -1;
     for (let i = 0; i < n; i++) {
+      if (i > 0 && i % SLICE === 0) yield;
       const m = this.month[i]!;
       if (firstMonth < 0 || m < firstMonth) firstMonth = m;
       if (m > lastMonth) lastMonth = m;
@@ -238,6 +239,7 @@ export class CubeBuilder {
     const blocks = new Int32Array(nBlocks + 1);
     const key = new Int32Array(n);
     for (let i = 0; i < n; i++) {
+      if (i > 0 && i % SLICE === 0) yield;
       const k = (this.month[i]! - firstMonth) * nTypes + types.remap[this.type[i]!]!;
       key[i] = k;
       blocks[k + 1]!++;
@@ -247,6 +249,7 @@ export class CubeBuilder {
     const next = blocks.slice(0, Math.max(1, nBlocks));
     const to = new Int32Array(n);
     for (let i = 0; i < n; i++) to[i] = next[key[i]!]!++;
+    yield;
 
     const ids = new Float64Array(n);
     const month = new Int32Array(n);
