@@ -1,4 +1,4 @@
-import { cellToParent, latLngToCell } from 'h3-js';
+import { latLngToCell } from 'h3-js';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import { mulberry32 } from '../../lib/forecast/random.ts';
@@ -48,9 +48,6 @@ export async function insertCrimeRecords(db: Db, records: FixtureRecord[]): Prom
         crime_type: r.crimeType,
         last_outcome: r.lastOutcome ?? null,
         located: located ? 1 : 0,
-        h3_7: h10 ? cellToParent(h10, 7) : null,
-        h3_8: h10 ? cellToParent(h10, 8) : null,
-        h3_9: h10 ? cellToParent(h10, 9) : null,
         h3_10: h10,
         source_file: 'fixture.csv',
         source_line: i + 2,

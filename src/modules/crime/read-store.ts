@@ -1,3 +1,4 @@
+import { cellToParent } from 'h3-js';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { AreaGeometry, Bbox } from '../../lib/geometry.ts';
@@ -30,9 +31,6 @@ interface CrimeRecordsTable {
   latitude: number | null;
   easting: number | null;
   northing: number | null;
-  h3_7: string | null;
-  h3_8: string | null;
-  h3_9: string | null;
   h3_10: string | null;
 }
 
@@ -84,19 +82,43 @@ export interface CubeRow {
   h3_10: string | null;
 }
 
+/** Distinct cells remembered with their ancestors; police.uk's snap points give some tens of thousands. */
+const PARENTS_KEPT = 200_000;
+const parentCache = new Map<string, readonly [string, string, string]>();
+
+/**
+ * A record's cells at resolutions 7, 8 and 9: h3-js cellToParent of its resolution 10 cell,
+ * which is all a record stores (the importer derived the coarser ones the same way).
+ */
+export function cellParents(h3_10: string): readonly [string, string, string] {
+  let parents = parentCache.get(h3_10);
+  if (parents === undefined) {
+    parents = [cellToParent(h3_10, 7), cellToParent(h3_10, 8), cellToParent(h3_10, 9)];
+    if (parentCache.size >= PARENTS_KEPT) parentCache.clear();
+    parentCache.set(h3_10, parents);
+  }
+  return parents;
+}
+
+/** The row with its cells at 7–9 beside its resolution 10 cell. */
+function withParents<R extends { h3_10: string | null }>(row: R): R & { h3_7: string | null; h3_8: string | null; h3_9: string | null } {
+  const p = row.h3_10 === null ? null : cellParents(row.h3_10);
+  return Object.assign(row, { h3_7: p ? p[0] : null, h3_8: p ? p[1] : null, h3_9: p ? p[2] : null });
+}
+
 /** Every record, a page at a time in id order (keyset pagination), so no caller holds them all as objects. */
 export async function* cubeRowPages(db: Db, pageSize = 20_000): AsyncGenerator<CubeRow[]> {
   let after = -1;
   for (;;) {
     const page = await t(db)
       .selectFrom('crime_records')
-      .select(['id', 'month', 'crime_type', 'last_outcome', 'source', 'lsoa_code', 'lsoa_name', 'located', 'longitude', 'latitude', 'h3_7', 'h3_8', 'h3_9', 'h3_10'])
+      .select(['id', 'month', 'crime_type', 'last_outcome', 'source', 'lsoa_code', 'lsoa_name', 'located', 'longitude', 'latitude', 'h3_10'])
       .where('id', '>', after)
       .orderBy('id')
       .limit(pageSize)
       .execute();
     if (page.length === 0) return;
-    yield page as CubeRow[];
+    yield page.map(withParents) as CubeRow[];
     if (page.length < pageSize) return;
     after = Number(page[page.length - 1]!.id);
   }
@@ -135,17 +157,13 @@ function where(eb: Eb, f: SqlFilter): Expression<SqlBool> {
   return eb.and(parts);
 }
 
-const cellColumn = (res: H3Res) => {
-  if (!H3_RESOLUTIONS.includes(res)) throw new Error(`no H3 column for resolution ${res}`);
-  return `h3_${res}` as 'h3_7' | 'h3_8' | 'h3_9' | 'h3_10';
-};
 
 const sortByKey = <T extends { key: string | null }>(rows: T[]): T[] =>
   rows.sort((a, b) => (a.key === b.key ? 0 : a.key === null ? -1 : b.key === null ? 1 : a.key < b.key ? -1 : 1));
 
 type Counted = { key: string | null; count: number };
 
-async function groupCount(db: Db, column: 'month' | 'crime_type' | 'last_outcome' | 'source' | 'lsoa_code' | 'h3_7' | 'h3_8' | 'h3_9' | 'h3_10', f: SqlFilter, notNull: boolean): Promise<Counted[]> {
+async function groupCount(db: Db, column: 'month' | 'crime_type' | 'last_outcome' | 'source' | 'lsoa_code' | 'h3_10', f: SqlFilter, notNull: boolean): Promise<Counted[]> {
   let q = t(db)
     .selectFrom('crime_records')
     .select([sql<string | null>`${sql.ref(column)}`.as('key'), (eb) => eb.fn.countAll<number>().as('count')])
@@ -155,8 +173,21 @@ async function groupCount(db: Db, column: 'month' | 'crime_type' | 'last_outcome
   return sortByKey(rows.map((r) => ({ key: r.key, count: Number(r.count) })));
 }
 
-/** SELECT h3_<res>, count(*) … GROUP BY h3_<res>: records with a cell, by cell, in cell order. */
-export const countByCellSql = (db: Db, res: H3Res, f: SqlFilter) => groupCount(db, cellColumn(res), f, true);
+/**
+ * Records with a cell, by cell at `res`, in cell order: SELECT h3_10, count(*) … GROUP BY h3_10,
+ * then each resolution 10 cell's count added to its ancestor's (records store the finest cell only).
+ */
+export async function countByCellSql(db: Db, res: H3Res, f: SqlFilter): Promise<Counted[]> {
+  if (!H3_RESOLUTIONS.includes(res)) throw new Error(`no H3 cells at resolution ${res}`);
+  const finest = await groupCount(db, 'h3_10', f, true);
+  if (res === 10) return finest;
+  const byParent = new Map<string, number>();
+  for (const { key, count } of finest) {
+    const parent = cellParents(key!)[res - 7]!;
+    byParent.set(parent, (byParent.get(parent) ?? 0) + count);
+  }
+  return sortByKey([...byParent].map(([key, count]) => ({ key, count })));
+}
 export const countByMonthSql = (db: Db, f: SqlFilter) => groupCount(db, 'month', f, true);
 export const countByTypeSql = (db: Db, f: SqlFilter) => groupCount(db, 'crime_type', f, true);
 /** key null: no outcome recorded */
@@ -177,12 +208,12 @@ export async function countTotalsSql(db: Db, f: SqlFilter): Promise<{ total: num
 export async function locatedPointsSql(db: Db, f: SqlFilter): Promise<Array<{ id: number; longitude: number; latitude: number; month: string; crime_type: string; last_outcome: string | null; lsoa_code: string | null; h3_7: string; h3_8: string; h3_9: string; h3_10: string }>> {
   const rows = await t(db)
     .selectFrom('crime_records')
-    .select(['id', 'longitude', 'latitude', 'month', 'crime_type', 'last_outcome', 'lsoa_code', 'h3_7', 'h3_8', 'h3_9', 'h3_10'])
+    .select(['id', 'longitude', 'latitude', 'month', 'crime_type', 'last_outcome', 'lsoa_code', 'h3_10'])
     .where((eb) => where(eb, f))
     .where('located', '=', 1)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...r, id: Number(r.id) })) as never;
+  return rows.map((r) => withParents({ ...r, id: Number(r.id) })) as never;
 }
 
 /**

@@ -16,6 +16,11 @@ export function openNodeSqlite(path: string): SqliteDatabase & { raw: DatabaseSy
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
   if (path !== ':memory:') {
+    // 16 KiB pages instead of 4 KiB: fewer B-tree pages to split and write for the bulk
+    // tables; inserting 301,838 police.uk crime records took 3.1–3.4 s of CPU instead of
+    // 3.7–3.9 s. Only a new database takes it (a WAL database's page size is fixed once it
+    // has content), so existing files are left as they are.
+    raw.exec('PRAGMA page_size = 16384');
     raw.exec('PRAGMA journal_mode = WAL');
     raw.exec('PRAGMA synchronous = NORMAL');
   }

@@ -13,7 +13,8 @@ import { openTestDatabase } from '../../../platform/db/test-db.ts';
 import type { Database } from '../../../platform/db/index.ts';
 import { crimeMigrations } from '../migrations.ts';
 import * as crime from '../service.ts';
-import { listLsoaBoundaries, readDataVersion } from '../store.ts';
+import { fillRecordParams, fillVaryingRecordParams, listLsoaBoundaries, readDataVersion, RECORD_COLUMNS, SHARED_RECORD_COLUMNS, VARYING_RECORD_COLUMNS } from '../store.ts';
+import type { CrimeRecordRow } from './rows.ts';
 import { sharedData } from '../../../test/shared-data.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -376,4 +377,41 @@ test('a record with a Crime ID has it as its identity: the database refuses any 
     await assert.rejects(db.insertInto('crime_records').values(row(id('b'), id('c'))).execute());
     assert.equal(await count(database, 'crime_records'), 2);
   });
+});
+
+test('a Crime ID repeated in one file merges the same whether it is new or already stored', async () => {
+  await withDb(async (database, dir) => {
+    const row = (suffix: string, month: string, outcome: string) =>
+      `${id(suffix)},${month},Testshire Police,Testshire Police,-1.13,52.63,On or near X,E01013600,Leicester 003A,Burglary,${outcome},`;
+    const first = join(dir, 'first');
+    mkdirSync(first);
+    writeFileSync(join(first, '2022-10-testshire-street.csv'), [HEADER, row('r1', '2022-10', 'Under investigation')].join('\n') + '\n');
+    // r1 is stored; r2 is new. Each appears three times in a later file.
+    const s1 = await crime.importPoliceUk(database.db, actor, [first]);
+    assert.deepEqual([s1.imported, s1.duplicates], [1, 0]);
+    const second = join(dir, 'second');
+    mkdirSync(second);
+    const repeated = (suffix: string) => [row(suffix, '2022-09', ''), row(suffix, '2022-11', 'Offender given a caution'), row(suffix, '2022-11', 'Court result unavailable')];
+    writeFileSync(join(second, '2022-11-testshire-street.csv'), [HEADER, ...repeated('r1'), ...repeated('r2')].join('\n') + '\n');
+    const s2 = await crime.importPoliceUk(database.db, actor, [second]);
+    assert.deepEqual({ imported: s2.imported, duplicates: s2.duplicates, updated: s2.updated }, { imported: 1, duplicates: 5, updated: 2 });
+    for (const key of [id('r1'), id('r2')]) {
+      const r = await record(database, key);
+      // The earliest month; the outcome of the latest month, the first of two given in it.
+      assert.deepEqual([r.month, r.last_outcome, r.outcome_month], ['2022-09', 'Offender given a caution', '2022-11']);
+    }
+    const again = await crime.importPoliceUk(database.db, actor, [first, second]);
+    assert.deepEqual({ imported: again.imported, duplicates: again.duplicates, updated: again.updated }, { imported: 0, duplicates: 7, updated: 0 });
+  });
+});
+
+test('record parameters are written in the column order of the INSERT', () => {
+  const row = Object.fromEntries(RECORD_COLUMNS.map((c, i) => [c, `v${i}`])) as unknown as CrimeRecordRow;
+  const params: unknown[] = [];
+  fillRecordParams(params, [row, row]);
+  assert.deepEqual(params, [...RECORD_COLUMNS, ...RECORD_COLUMNS].map((c) => row[c]));
+  const varying: unknown[] = ['a', 'b'];
+  fillVaryingRecordParams(varying, [row, row], 2);
+  assert.deepEqual(varying, ['a', 'b', ...[...VARYING_RECORD_COLUMNS, ...VARYING_RECORD_COLUMNS].map((c) => row[c])]);
+  assert.deepEqual([...SHARED_RECORD_COLUMNS, ...VARYING_RECORD_COLUMNS].sort(), [...RECORD_COLUMNS].sort());
 });

@@ -341,6 +341,7 @@ async function importFile(trx: Db, source: SourceFile, plan: FilePlan, options: 
  */
 async function writeRecords(db: Db, rows: CrimeRecordRow[], counts: FileCounts, state: RunState, now: string): Promise<void> {
   if (!rows.length) return;
+  if (!store.isPostgres(db)) return writeRecordsInsertingFirst(db, rows, counts, state, now);
   const stored = await store.findRecordStates(db, [...new Set(rows.map((r) => r.record_key))]);
   const fresh = new Map<string, CrimeRecordRow>();
   const changed = new Map<string, store.RecordState>();
@@ -383,6 +384,74 @@ async function writeRecords(db: Db, rows: CrimeRecordRow[], counts: FileCounts, 
     }
   }
   await store.insertCrimeRecords(db, inserts);
+  await store.updateRecordStates(db, changed.values());
+}
+
+/**
+ * writeRecords on SQLite, with the same outcome, inserting first: rows of one identity in
+ * the chunk are merged first (as when they arrive one after another); the first of each
+ * identity goes to insertNewRecords, which leaves alone and answers those already stored,
+ * and those are then merged into the stored record, so the chunk costs no lookups when
+ * nothing in it is stored yet (a first import).
+ */
+async function writeRecordsInsertingFirst(db: Db, rows: CrimeRecordRow[], counts: FileCounts, state: RunState, now: string): Promise<void> {
+  const firsts = new Map<string, CrimeRecordRow>();
+  /** identities whose first row in the chunk changed by a later one: updated, if it was new */
+  const mergedInChunk = new Set<string>();
+  /** the chunk's rows of each identity after the first, to merge into a stored record one by one */
+  const laterRows = new Map<string, CrimeRecordRow[]>();
+  for (const row of rows) {
+    const first = firsts.get(row.record_key);
+    if (!first) {
+      firsts.set(row.record_key, row);
+      continue;
+    }
+    counts.duplicates++;
+    let later = laterRows.get(row.record_key);
+    if (!later) laterRows.set(row.record_key, (later = []));
+    later.push(row);
+  }
+  // The new record is its first row with the later ones merged in; the rows stay as read, for a stored record.
+  const inserts: CrimeRecordRow[] = [];
+  for (const [key, first] of firsts) {
+    const later = laterRows.get(key);
+    if (!later) {
+      inserts.push(first);
+      continue;
+    }
+    const combined = { ...first };
+    for (const row of later) if (merge(combined, row)) mergedInChunk.add(key);
+    inserts.push(combined);
+  }
+  // Outcomes imported before their crimes: the latest one that is not older than the record's own.
+  if (state.outcomesStored) {
+    const latest = await store.latestOutcomes(
+      db,
+      inserts.flatMap((r) => (r.crime_id ? [r.crime_id] : [])),
+    );
+    for (let i = 0; i < inserts.length; i++) {
+      const r = inserts[i]!;
+      const o = r.crime_id ? latest.get(r.crime_id) : undefined;
+      if (o && (r.outcome_month === null || o.month >= r.outcome_month)) inserts[i] = { ...r, last_outcome: o.outcome_type, outcome_month: o.month };
+    }
+  }
+  const stored = await store.insertNewRecords(db, inserts);
+  counts.imported += inserts.length - stored.size;
+  const changed = new Map<string, store.RecordState>();
+  for (const key of mergedInChunk) if (!stored.has(key)) counts.updated.add(key);
+  for (const [key, existing] of stored) {
+    // The first row was not inserted after all: a duplicate too (the later ones are counted).
+    counts.duplicates++;
+    for (const row of [firsts.get(key)!, ...(laterRows.get(key) ?? [])]) {
+      const before = { ...existing };
+      if (merge(existing, row)) {
+        if (!counts.originals.has(key)) counts.originals.set(key, before);
+        existing.updated_at = now;
+        changed.set(key, existing);
+        counts.updated.add(key);
+      }
+    }
+  }
   await store.updateRecordStates(db, changed.values());
 }
 

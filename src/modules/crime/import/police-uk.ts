@@ -105,6 +105,8 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
       lsoaCode = loc.lsoa.code;
       lsoaName = loc.lsoa.name;
     }
+    // Every property written out in one literal, in one order: a spread of the location
+    // columns made each row an object of its own shape, slower to build and to read back.
     return {
       source: 'police.uk',
       record_key: crimeId ?? keys.next(f),
@@ -113,7 +115,10 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
       occurred_at: null,
       reported_by: orNull(f[iBy]),
       falls_within: orNull(f[iWithin]),
-      ...locationColumns(loc),
+      longitude: loc.located ? loc.longitude : null,
+      latitude: loc.located ? loc.latitude : null,
+      easting: loc.located ? loc.easting : null,
+      northing: loc.located ? loc.northing : null,
       location: orNull(f[iLoc]),
       lsoa_code: lsoaCode,
       lsoa_name: lsoaName,
@@ -121,6 +126,8 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
       last_outcome: lastOutcome,
       outcome_month: lastOutcome === null ? null : month,
       context: orNull(f[iContext]),
+      located: loc.located ? 1 : 0,
+      h3_10: loc.located ? loc.h3[3] : null,
       source_file: ctx.label,
       source_line: line,
       imported_at: ctx.now,
@@ -217,7 +224,7 @@ export function stopSearchConverter(header: readonly string[], ctx: RowContext):
       easting: where.easting,
       northing: where.northing,
       located: where.located,
-      h3_8: where.h3_8,
+      h3_8: loc.located ? loc.h3[1] : null,
       gender: orNull(f[c('Gender')]),
       age_range: orNull(f[c('Age range')]),
       ethnicity_self_defined: orNull(f[c('Self-defined ethnicity')]),

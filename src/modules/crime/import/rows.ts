@@ -22,9 +22,7 @@ export interface CrimeRecordRow {
   outcome_month: string | null;
   context: string | null;
   located: number;
-  h3_7: string | null;
-  h3_8: string | null;
-  h3_9: string | null;
+  /** the finest cell; its ancestors at 7–9 are derived when read (read-store's cellParents) */
   h3_10: string | null;
   source_file: string;
   source_line: number;
@@ -133,9 +131,9 @@ export function locateNumbers(longitude: number, latitude: number, places: Place
 }
 
 /** The location columns of a crime record. */
-export function locationColumns(loc: Location): Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'located' | 'h3_7' | 'h3_8' | 'h3_9' | 'h3_10'> {
-  if (!loc.located) return { longitude: null, latitude: null, easting: null, northing: null, located: 0, h3_7: null, h3_8: null, h3_9: null, h3_10: null };
-  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_7: loc.h3[0], h3_8: loc.h3[1], h3_9: loc.h3[2], h3_10: loc.h3[3] };
+export function locationColumns(loc: Location): Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'located' | 'h3_10'> {
+  if (!loc.located) return { longitude: null, latitude: null, easting: null, northing: null, located: 0, h3_10: null };
+  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_10: loc.h3[3] };
 }
 
 /**
