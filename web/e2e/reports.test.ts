@@ -309,6 +309,8 @@ test('the feed picks up where it left off after its connection drops, and held r
   await room.page.goto(`${peel.url}/control-room`);
   const status = room.page.getByTestId('feed-connection');
   await status.filter({ hasText: /^Live/ }).waitFor();
+  // The map's worker script must have loaded first: the drop is of the feed, not of the page's own files.
+  await room.page.locator('[data-testid="reports-map"][data-clusters]').waitFor();
 
   // Every connection to the server drops; a report arrives before the browser is back.
   peel.app.server.closeAllConnections();
