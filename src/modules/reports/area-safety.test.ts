@@ -115,3 +115,13 @@ test('by LSOA: the boundaries from the crime module, reports placed by point in 
   assert.ok(pub.features.every((f: { properties: { count: number } }) => f.properties.count >= pub.suppressBelow));
   assert.deepEqual(Object.keys(pub.features[0].properties).sort(), ['count', 'level', 'lsoaCode', 'lsoaName']);
 });
+
+test('analysts, supervisors and the control room find the staff map in the navigation; others do not', async () => {
+  const nav = async (token: string) => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.statusCode, 200, res.body);
+    return (res.json().navigation as Array<{ id: string; path: string }>).find((n) => n.id === 'area-safety');
+  };
+  for (const role of ['analyst', 'supervisor', 'control_room'] as const) assert.equal((await nav((await t.user(role)).token))?.path, '/control-room/area-safety', role);
+  for (const role of ['officer', 'admin'] as const) assert.equal(await nav((await t.user(role)).token), undefined, role);
+});

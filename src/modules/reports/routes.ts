@@ -13,6 +13,8 @@ import * as service from './service.ts';
 /** Who works the feed, who may watch it, and who configures it. */
 export const CONTROL_ROOM: readonly Role[] = ['control_room'];
 export const FEED_READERS: readonly Role[] = ['control_room', 'supervisor'];
+/** The staff area-safety map: the feed's readers and analysts. */
+export const AREA_SAFETY_READERS: readonly Role[] = [...FEED_READERS, 'analyst'];
 const ADMIN: readonly Role[] = ['admin'];
 const ANYONE: readonly Role[] = ['public'];
 
@@ -435,7 +437,7 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
   });
 
   app.get('/api/reports/area-safety', {
-    config: { roles: [...FEED_READERS, 'analyst'] },
+    config: { roles: AREA_SAFETY_READERS },
     schema: {
       summary: 'Area safety for staff: per area the crimes, reports, rate and score behind the level, and the method',
       tags,
