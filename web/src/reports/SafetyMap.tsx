@@ -25,7 +25,7 @@ export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafe
     if (!element) return;
     const map = makeMap(element, {
       styleUrl: null,
-      label: 'Map of areas by how much crime is known there compared with average. The table below gives the same figures.',
+      label: 'Map of areas by how much crime is known there compared with the typical area. The table below gives the same figures.',
       onLayers: (m) => {
         m.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({
