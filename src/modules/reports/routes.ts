@@ -248,6 +248,16 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
     handler: async () => ({ categories: (await service.categories(db, true)).map(({ code, label }) => ({ code, label })) }),
   });
 
+  app.get('/api/public/map', {
+    config: { roles: ANYONE },
+    schema: {
+      summary: "The basemap the report pages' maps draw under their own layers: PEEL_MAP_STYLE_URL, or null for none",
+      tags,
+      response: { 200: z.object({ styleUrl: z.string().nullable() }) },
+    },
+    handler: async () => ({ styleUrl: platform.config.PEEL_MAP_STYLE_URL ?? null }),
+  });
+
   app.post('/api/reports', {
     config: { roles: ANYONE },
     bodyLimit: REPORT_BODY_LIMIT,

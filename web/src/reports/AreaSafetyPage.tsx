@@ -8,6 +8,7 @@ import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { areaKey, areaName, type AreaSafety, type Period, type SafetyLevel } from './area-safety-types.ts';
 import { EmergencyBanner } from './EmergencyBanner.tsx';
+import { useMapStyle } from './useMapStyle.ts';
 
 const SafetyMap = lazy(() => import('./SafetyMap.tsx'));
 
@@ -29,6 +30,7 @@ const TABLE_ROWS = 50;
  */
 export default function AreaSafetyPage({ audience }: { audience: 'public' | 'staff' }) {
   const staff = audience === 'staff';
+  const styleUrl = useMapStyle();
   usePageTitle(staff ? 'Area safety' : 'Crime in your area');
   /** '7', '8' or '9' for H3 cells of that resolution, 'lsoa' for neighbourhoods */
   const [res, setRes] = useState('8');
@@ -102,7 +104,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
         </>
       )}
       <Suspense fallback={<Loading what="Loading the map" />}>
-        <SafetyMap data={data} selected={selected} onSelect={setSelected} />
+        {styleUrl === undefined ? <Loading what="Loading the map" /> : <SafetyMap data={data} selected={selected} styleUrl={styleUrl} onSelect={setSelected} />}
       </Suspense>
       {chosen && (
         <div className="govuk-inset-text" role="status">

@@ -15,6 +15,7 @@ import { readPhotoFacts, stripPhotoLocation } from './photo-metadata.ts';
 import { getCategories, PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, PHOTO_TYPES, type Category } from './public-api.ts';
 import { flushOutbox, queue, useOutbox } from './sender.ts';
 import { useAreaCentre } from './useAreaCentre.ts';
+import { useMapStyle } from './useMapStyle.ts';
 
 const LocationPicker = lazy(() => import('./LocationPicker.tsx'));
 // The pages that follow "Send report" must open with no connection: load their code now, while there is one.
@@ -75,6 +76,7 @@ export default function ReportForm() {
   const [saving, setSaving] = useState(false);
   const savedAt = useDraftAutosave(draft, !saving);
   const centre = useAreaCentre();
+  const styleUrl = useMapStyle();
   usePageTitle('Report something to the police', errors.length > 0);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -294,7 +296,11 @@ export default function ReportForm() {
               {locating ? 'Finding your location…' : 'Use my location'}
             </button>
             <Suspense fallback={<Loading what="Loading the map" />}>
-              <LocationPicker point={point} precision={precision} styleUrl={null} center={centre ?? undefined} onPick={(p) => set('point', `${p.latitude},${p.longitude}`)} />
+              {styleUrl === undefined ? (
+                <Loading what="Loading the map" />
+              ) : (
+                <LocationPicker point={point} precision={precision} styleUrl={styleUrl} center={centre ?? undefined} onPick={(p) => set('point', `${p.latitude},${p.longitude}`)} />
+              )}
             </Suspense>
             <p className="govuk-body-s govuk-!-margin-top-2" role="status">
               {sentPoint
