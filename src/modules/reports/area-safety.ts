@@ -25,6 +25,7 @@ export const AREA_SAFETY_METHOD = [
   'average = the median rate of the areas shown (the typical area: half have more, half less), so areas are compared with the others on the map, not with the many left out.',
   'score = log2((rate + 0.5) ÷ (average + 0.5)): 0 is the typical area, +1 twice its rate, −1 half of it; the 0.5 keeps areas with few events from swinging.',
   'level = "higher" when score ≥ log2(1.5) (at least half as much again as the typical area), "lower" when score ≤ −log2(1.5) (two thirds of it or less), else "typical".',
+  'With small areas (H3 resolution 9), most quiet areas have too few events to be shown, so few or none can be "lower".',
   'This shows where police know of more crime, not how likely harm is to any one person; areas where people report less appear safer than they are.',
 ].join(' ');
 

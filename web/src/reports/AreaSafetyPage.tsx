@@ -127,7 +127,10 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
               Reports from the public: {periodText(data.reportPeriod)}, those with a location, not held for checking and not duplicates.
             </li>
             <li>Each area's events a month are compared with the typical area's: the middle one of the areas shown (half have more, half less). At least half as much again is "more", at most two thirds of it is "less".</li>
-            <li>Areas with fewer than {data.suppressBelow} events in all are left out.</li>
+            <li>
+              Areas with fewer than {data.suppressBelow} events in all are left out. With the smallest areas, most quiet ones are left out for this reason, so few or
+              none show as "less".
+            </li>
             {staff && data.average !== undefined && <li>Typical area (median of those shown): {data.average} events a month.</li>}
             <li>This shows where the police know of more crime, not how likely harm is to any one person. Where people report less, an area looks safer than it is.</li>
           </ul>
