@@ -422,6 +422,36 @@ test('with no map point, a reporter types a place and chooses it; a place nobody
   assert.deepEqual(phone.problems, []);
 });
 
+test('a configured basemap is drawn under the report pages\' maps', async () => {
+  // A basemap style, served over real HTTP from another origin, as a tile provider would.
+  const asked: string[] = [];
+  const tiles = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+    res.end(JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'land', type: 'background', paint: { 'background-color': '#dfe8d0' } }] }));
+  });
+  await new Promise<void>((done) => tiles.listen(0, '127.0.0.1', done));
+  const styleUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/basemap/style.json`;
+  const styled = await startTestApp({ PEEL_WEB_DIR: WEB_DIR, PEEL_PUBLIC_RATE_LIMIT: '1000', PEEL_MAP_STYLE_URL: styleUrl }, { listen: true });
+  try {
+    const visitor = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await visitor.page.goto(`${styled.url}/report`);
+    await visitor.page.getByTestId('location-picker').locator('canvas').waitFor();
+    for (let i = 0; i < 50 && !asked.includes('/basemap/style.json'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(asked.includes('/basemap/style.json'), 'the report form\'s map loads the configured style');
+    const before = asked.length;
+    await visitor.page.goto(`${styled.url}/area-safety`);
+    await visitor.page.getByTestId('safety-map').locator('canvas').waitFor();
+    for (let i = 0; i < 50 && asked.length === before; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(asked.length > before, 'the area-safety map loads it too');
+    // Allowed by the page's content security policy: no violation, no error.
+    assert.deepEqual(visitor.problems, []);
+  } finally {
+    await styled.close();
+    tiles.close();
+  }
+});
+
 test('an administrator adds a category, which the public form then offers, and turns it off again', async () => {
   const admin = await peel.user('admin', 'ada.admin');
   // Feeds and webhooks may not be on this server yet; the page says so, and that is not a fault.
