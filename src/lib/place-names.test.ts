@@ -28,3 +28,18 @@ test('the longest whole-word mention wins; parts of words do not count', () => {
   assert.equal(g.named('blaby')?.name, 'Blaby');
   assert.equal(g.named('near Blaby village')?.name, 'Blaby');
 });
+
+test('search as someone types: start of the name, then a word in it, then anywhere; districts first', () => {
+  const g = gazetteer(placesFromLsoas([...lsoas, { lsoaName: 'Oadby and Wigston 003A', latitude: 52.59, longitude: -1.09 }]));
+  assert.deepEqual(
+    g.search('char', 10).map((p) => p.name),
+    ['Charnwood', 'Charnwood 001A', 'Charnwood 002B'],
+  );
+  assert.deepEqual(g.search('CHARNWOOD 00', 1).map((p) => p.name), ['Charnwood 001A']);
+  assert.equal(g.search('wigston', 10)[0]?.name, 'Oadby and Wigston');
+  // "osworth" is inside a word: found, but after names where it starts a word.
+  assert.deepEqual(g.search('osworth', 10).map((p) => p.name), ['Hinckley and Bosworth', 'Hinckley and Bosworth 004C']);
+  assert.deepEqual(g.search('c', 10), []);
+  assert.deepEqual(g.search('  ', 10), []);
+  assert.deepEqual(g.search('(', 10), []);
+});

@@ -23,6 +23,12 @@ export interface Gazetteer {
   find(text: string): Place | null;
   /** a place given by name: exact (ignoring case and accents) before a mention in it */
   named(name: string): Place | null;
+  /**
+   * Places as someone types one: names that start with the text, then those with a word
+   * that does, then those holding it anywhere; districts before LSOAs, then shorter first.
+   * Nothing for fewer than two letters.
+   */
+  search(text: string, limit: number): Place[];
 }
 
 export function gazetteer(places: readonly Place[]): Gazetteer {
@@ -35,7 +41,21 @@ export function gazetteer(places: readonly Place[]): Gazetteer {
     for (const { place, re } of patterns) if (re.test(t)) return place;
     return null;
   };
-  return { find, named: (name) => exact.get(fold(name).trim()) ?? find(name) };
+  const folded = sorted.map((p) => ({ place: p, name: fold(p.name) }));
+  const search = (text: string, limit: number): Place[] => {
+    const q = fold(text).trim().replace(/\s+/g, ' ');
+    if (q.length < 2) return [];
+    const wordStart = new RegExp(`(^|[^\\p{L}\\p{N}])${escape(q)}`, 'u');
+    const ranked: Array<{ place: Place; rank: number }> = [];
+    for (const { place, name } of folded) {
+      const rank = name.startsWith(q) ? 0 : wordStart.test(name) ? 1 : name.includes(q) ? 2 : -1;
+      if (rank >= 0) ranked.push({ place, rank });
+    }
+    const kindOrder = (p: Place) => (p.kind === 'LSOA' ? 1 : 0);
+    ranked.sort((a, b) => a.rank - b.rank || kindOrder(a.place) - kindOrder(b.place) || a.place.name.length - b.place.name.length || a.place.name.localeCompare(b.place.name));
+    return ranked.slice(0, limit).map((r) => r.place);
+  };
+  return { find, named: (name) => exact.get(fold(name).trim()) ?? find(name), search };
 }
 
 /**

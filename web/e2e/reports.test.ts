@@ -157,7 +157,7 @@ test('a report filed offline on a phone reaches the control room live; assigned 
   assert.equal(await page.getByLabel('Tell us what happened').inputValue(), description);
   assert.equal(await page.getByLabel('What happened?').inputValue(), 'antisocial-behaviour');
   await page.getByText(/We will be told only the blue square around your spot/).waitFor();
-  await page.getByLabel('Name of the place (optional)').fill('Clock Tower');
+  await page.getByLabel('Or type a place').fill('Clock Tower');
   await page.getByText(/Draft saved on this phone at/).waitFor();
   await page.getByLabel('Photos (optional)').setInputFiles({ name: 'bottles.jpg', mimeType: 'image/jpeg', buffer: jpegWithLocation(PHOTO_PLACE.latitude, PHOTO_PLACE.longitude) });
   await page.getByText(/^bottles\.jpg \(/).waitFor();
@@ -386,6 +386,72 @@ test('a report whose reply was lost on the way is sent again with the same key a
   assert.equal(after.total, before.total + 1, 'stored once');
   assert.equal(after.items[0]!.reference, reference);
   assert.deepEqual(phone.problems, []);
+});
+
+test('with no map point, a reporter types a place and chooses it; a place nobody knows is refused with a way on', async () => {
+  const operator = await peel.user('control_room', 'pat.room');
+  const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, [/^400 \/api\/reports$/]);
+  const { page } = phone;
+  await page.goto(`${peel.url}/report`);
+  await page.getByLabel('What happened?').selectOption({ label: 'Antisocial behaviour' });
+  await page.getByLabel('Tell us what happened').fill('Fly-tipping again behind the shops.');
+  await page.getByLabel('Or type a place').fill('charn');
+  const matches = page.getByTestId('place-matches');
+  await matches.getByText(/places? match/).waitFor();
+  // The district comes first, then its neighbourhoods (LSOAs), at most ten.
+  const offered = await matches.getByRole('button').allInnerTexts();
+  assert.ok(offered.length >= 2 && offered.length <= 10, offered.join(' | '));
+  assert.match(offered[0]!, /^Charnwood\s*,?\s*district$/);
+  await matches.getByRole('button', { name: /^Charnwood\s*,?\s*district$/ }).click();
+  await page.getByText('We will be told the place you chose, Charnwood, and put it at its centre (marked on the map).').waitFor();
+  assert.equal(await page.getByTestId('place-matches').count(), 0);
+  await page.getByRole('button', { name: 'Send report' }).click();
+  const reference = (await page.getByTestId('report-reference').innerText({ timeout: 15_000 })).trim();
+  const item = await apiGet<{ locationInferred: boolean; placeName: string; latitude: number; longitude: number; locationPrecisionMetres: number | null }>(`/api/reports/${reference}`, operator.token);
+  assert.equal(item.locationInferred, true);
+  assert.equal(item.placeName, 'Charnwood');
+  const places = (await (await fetch(`${peel.url}/api/public/places?q=Charnwood`)).json()) as { places: Array<{ latitude: number; longitude: number }> };
+  assert.ok(Math.abs(item.latitude - places.places[0]!.latitude) < 1e-5 && Math.abs(item.longitude - places.places[0]!.longitude) < 1e-5, 'at the district\'s centre');
+
+  // A name that matches nothing: the form says so, and the server's refusal names the way on.
+  await page.goto(`${peel.url}/report`);
+  await page.getByLabel('What happened?').selectOption({ label: 'Antisocial behaviour' });
+  await page.getByLabel('Tell us what happened').fill('Fly-tipping again.');
+  await page.getByLabel('Or type a place').fill('Atlantis');
+  await page.getByTestId('place-matches').getByText('No place in the force area has that name. Try another name, or show where it happened on the map.').waitFor();
+  await page.getByRole('button', { name: 'Send report' }).click();
+  await page.getByText(/"Atlantis" is not a place we recognise; choose one of the places offered, or show where it happened on the map/).waitFor({ timeout: 15_000 });
+  assert.deepEqual(phone.problems, []);
+});
+
+test('a configured basemap is drawn under the report pages\' maps', async () => {
+  // A basemap style, served over real HTTP from another origin, as a tile provider would.
+  const asked: string[] = [];
+  const tiles = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+    res.end(JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'land', type: 'background', paint: { 'background-color': '#dfe8d0' } }] }));
+  });
+  await new Promise<void>((done) => tiles.listen(0, '127.0.0.1', done));
+  const styleUrl = `http://127.0.0.1:${(tiles.address() as AddressInfo).port}/basemap/style.json`;
+  const styled = await startTestApp({ PEEL_WEB_DIR: WEB_DIR, PEEL_PUBLIC_RATE_LIMIT: '1000', PEEL_MAP_STYLE_URL: styleUrl }, { listen: true });
+  try {
+    const visitor = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await visitor.page.goto(`${styled.url}/report`);
+    await visitor.page.getByTestId('location-picker').locator('canvas').waitFor();
+    for (let i = 0; i < 50 && !asked.includes('/basemap/style.json'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(asked.includes('/basemap/style.json'), 'the report form\'s map loads the configured style');
+    const before = asked.length;
+    await visitor.page.goto(`${styled.url}/area-safety`);
+    await visitor.page.getByTestId('safety-map').locator('canvas').waitFor();
+    for (let i = 0; i < 50 && asked.length === before; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(asked.length > before, 'the area-safety map loads it too');
+    // Allowed by the page's content security policy: no violation, no error.
+    assert.deepEqual(visitor.problems, []);
+  } finally {
+    await styled.close();
+    tiles.close();
+  }
 });
 
 test('an administrator adds a category, which the public form then offers, and turns it off again', async () => {

@@ -73,8 +73,9 @@ test('the staff map shows the inputs and the score; worked through for the busie
   assert.equal(hot.crimes, 60);
   assert.equal(hot.reports, 0);
   assert.equal(hot.rate, 20);
-  // rates: hot 20, warm 4 + 6 ÷ (90 ÷ 30.44) ≈ 6.029, quiet 3.333, tiny 1 → average ≈ 7.591
-  const average = (20 + (4 + 6 / (90 / 30.44)) + 10 / 3 + 1) / 4;
+  // rates: hot 20, warm 4 + 6 ÷ (90 ÷ 30.44) ≈ 6.029, quiet 3.333, tiny 1 (not shown: 3 events)
+  // → average = the median of the shown areas' rates = warm's
+  const average = 4 + 6 / (90 / 30.44);
   assert.ok(Math.abs(fc.average - average) < 0.001);
   assert.ok(Math.abs(hot.score - Math.log2(20.5 / (average + 0.5))) < 0.001);
   assert.equal(fc.suppressedAreas, 1);
@@ -114,4 +115,14 @@ test('by LSOA: the boundaries from the crime module, reports placed by point in 
   const pub = (await t.app.inject({ method: 'GET', url: '/api/public/area-safety?by=lsoa' })).json();
   assert.ok(pub.features.every((f: { properties: { count: number } }) => f.properties.count >= pub.suppressBelow));
   assert.deepEqual(Object.keys(pub.features[0].properties).sort(), ['count', 'level', 'lsoaCode', 'lsoaName']);
+});
+
+test('analysts, supervisors and the control room find the staff map in the navigation; others do not', async () => {
+  const nav = async (token: string) => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.statusCode, 200, res.body);
+    return (res.json().navigation as Array<{ id: string; path: string }>).find((n) => n.id === 'area-safety');
+  };
+  for (const role of ['analyst', 'supervisor', 'control_room'] as const) assert.equal((await nav((await t.user(role)).token))?.path, '/control-room/area-safety', role);
+  for (const role of ['officer', 'admin'] as const) assert.equal(await nav((await t.user(role)).token), undefined, role);
 });

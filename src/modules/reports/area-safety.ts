@@ -8,7 +8,7 @@ import type { H3Res } from '../crime/read-store.ts';
 import { locatedReportsBetween } from './store.ts';
 
 /**
- * Areas likely safer or more dangerous than the force area's average: recorded crime (read
+ * Areas likely safer or more dangerous than the force area's typical area: recorded crime (read
  * through the crime module's query functions) and recent reports, per H3 cell or LSOA. Only
  * counts leave this file; no report's text, reference or point does.
  */
@@ -21,10 +21,11 @@ const HIGHER = Math.log2(1.5);
 export const AREA_SAFETY_METHOD = [
   'For each area (H3 cell or LSOA): crimes = recorded crimes in the last `months` months that have crime data (data.police.uk publishes a month or two late); reports = citizen and feed reports received in the last `days` days that have a location (not held for moderation, not merged).',
   'rate = crimes ÷ months + reports ÷ (days ÷ 30.44): events per month, a report counting as much as a recorded crime.',
-  'average = the mean rate over every area with at least one event.',
-  'score = log2((rate + 0.5) ÷ (average + 0.5)): 0 is average, +1 twice the average, −1 half of it; the 0.5 keeps areas with few events from swinging.',
-  'level = "higher" when score ≥ log2(1.5) (at least half as much again as average), "lower" when score ≤ −log2(1.5), else "typical".',
   `count = crimes + reports; areas with fewer than suppressBelow (${SUPPRESS_BELOW}) events are left out, so no one can be picked out from a small number.`,
+  'average = the median rate of the areas shown (the typical area: half have more, half less), so areas are compared with the others on the map, not with the many left out.',
+  'score = log2((rate + 0.5) ÷ (average + 0.5)): 0 is the typical area, +1 twice its rate, −1 half of it; the 0.5 keeps areas with few events from swinging.',
+  'level = "higher" when score ≥ log2(1.5) (at least half as much again as the typical area), "lower" when score ≤ −log2(1.5) (two thirds of it or less), else "typical".',
+  'With small areas (H3 resolution 9), most quiet areas have too few events to be shown, so few or none can be "lower".',
   'This shows where police know of more crime, not how likely harm is to any one person; areas where people report less appear safer than they are.',
 ].join(' ');
 
@@ -109,14 +110,13 @@ export async function areaSafety(db: Db, options: { by: AreaKind; res: H3Res; mo
     const r = reports.get(id) ?? 0;
     return { id, crimes: c, reports: r, count: c + r, rate: (crimePeriod ? c / options.months : 0) + r / reportMonths };
   });
-  const average = rows.length ? rows.reduce((s, r) => s + r.rate, 0) / rows.length : 0;
+  const shown = rows.filter((r) => r.count >= SUPPRESS_BELOW);
+  const suppressedAreas = rows.length - shown.length;
+  // Against the areas shown: the many areas left out (a handful of events each) would pull a
+  // mean over every area so low that almost no shown area could be "lower".
+  const average = median(shown.map((r) => r.rate));
   const areas: AreaSafetyArea[] = [];
-  let suppressedAreas = 0;
-  for (const r of rows) {
-    if (r.count < SUPPRESS_BELOW) {
-      suppressedAreas++;
-      continue;
-    }
+  for (const r of shown) {
     const score = Math.log2((r.rate + SMOOTHING) / (average + SMOOTHING));
     areas.push({
       ...r,
@@ -142,6 +142,13 @@ export async function areaSafety(db: Db, options: { by: AreaKind; res: H3Res; mo
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /** An H3 cell is named `cell`; an LSOA `lsoaCode` and `lsoaName`. */
 const identity = (a: AreaSafety, x: AreaSafetyArea) => (a.by === 'cell' ? { cell: x.id } : { lsoaCode: x.id, lsoaName: x.name ?? x.id });

@@ -5,8 +5,7 @@ import { record } from '../../platform/audit/service.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { PeelError, notFound } from '../../platform/errors.ts';
 import { FeedError, parseFeed, parseWebhookMessages, type FeedMessage, type Rejected } from '../../lib/feeds.ts';
-import { gazetteer, placesFromLsoas, type Gazetteer } from '../../lib/place-names.ts';
-import { crimeData, lsoaBoundaries } from '../crime/query.ts';
+import { places } from './places.ts';
 import * as service from './service.ts';
 import * as store from './store.ts';
 import type { SourceRow } from './store.ts';
@@ -99,32 +98,6 @@ export async function changeSource(db: Db, actor: Actor, id: number, patch: { na
     await record(trx, actor, { operation: 'alteration', action: 'reports.sources.change', recordType: 'report_source', recordIds: [id], details: { ...patch } });
     return toSource((await store.findSource(trx, id))!);
   });
-}
-
-// ——— places ———
-
-const gazetteers = new WeakMap<object, { at: number; g: Promise<Gazetteer> }>();
-
-/** Place names from the force's LSOA boundaries (read through the crime module), refreshed every ten minutes. */
-function places(db: Db): Promise<Gazetteer> {
-  const cached = gazetteers.get(db);
-  if (cached && Date.now() - cached.at < 600_000) return cached.g;
-  const g = (async () => {
-    const list = await lsoaBoundaries(crimeData(db));
-    return gazetteer(
-      placesFromLsoas(
-        list.map((b) => {
-          const rings = b.geometry.type === 'Polygon' ? [b.geometry.coordinates[0]!] : b.geometry.coordinates.map((p) => p[0]!);
-          // A ring repeats its first point at the end: count it once.
-          const pts = rings.flatMap((r) => (r.length > 1 && r[0]![0] === r.at(-1)![0] && r[0]![1] === r.at(-1)![1] ? r.slice(0, -1) : r));
-          return { lsoaName: b.lsoaName, longitude: pts.reduce((s, p) => s + p[0]!, 0) / pts.length, latitude: pts.reduce((s, p) => s + p[1]!, 0) / pts.length };
-        }),
-      ),
-    );
-  })();
-  gazetteers.set(db, { at: Date.now(), g });
-  g.catch(() => gazetteers.delete(db));
-  return g;
 }
 
 // ——— taking messages in ———

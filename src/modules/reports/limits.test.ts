@@ -32,3 +32,11 @@ test('one device is limited even from several addresses; one address is limited 
   assert.equal(res.json().error.code, 'rate_limited');
   assert.match(res.json().error.message, /try again in \d+ seconds/);
 });
+
+test('the place search and the basemap question are public routes with the same per-address limit', async () => {
+  for (const url of ['/api/public/places?q=char', '/api/public/map']) {
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await t.app.inject({ method: 'GET', url, remoteAddress: '192.0.2.77' })).statusCode);
+    assert.deepEqual(codes, [200, 200, 200, 200, 429], url);
+  }
+});

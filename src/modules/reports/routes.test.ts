@@ -304,3 +304,18 @@ test('admins manage the categories; a retired one cannot be chosen; changes are 
   const audit = await t.platform.db.selectFrom('audit_log').select('action').where('action', 'like', 'reports.categories.%').execute();
   assert.deepEqual(audit.map((a) => a.action), ['reports.categories.add', 'reports.categories.change']);
 });
+
+test('the report pages ask for the basemap without an account: the configured style, or null for none', async () => {
+  const none = await t.app.inject({ method: 'GET', url: '/api/public/map' });
+  assert.equal(none.statusCode, 200, none.body);
+  assert.deepEqual(none.json(), { styleUrl: null });
+  const styled = await startTestApp({ PEEL_MAP_STYLE_URL: 'https://tiles.example.org/styles/os.json' });
+  try {
+    const res = await styled.app.inject({ method: 'GET', url: '/api/public/map' });
+    assert.deepEqual(res.json(), { styleUrl: 'https://tiles.example.org/styles/os.json' });
+    // The page may load it: its origin is in the content security policy.
+    assert.match(String(res.headers['content-security-policy']), /https:\/\/tiles\.example\.org/);
+  } finally {
+    await styled.close();
+  }
+});

@@ -8,11 +8,14 @@ import * as feeds from './feeds.ts';
 import { areaSafety, publicCollection, staffCollection } from './area-safety.ts';
 import type { H3Res } from '../crime/read-store.ts';
 import { feedNotifier } from './notifier.ts';
+import { MAX_PLACE_MATCHES, placeNamed, searchPlaces } from './places.ts';
 import * as service from './service.ts';
 
 /** Who works the feed, who may watch it, and who configures it. */
 export const CONTROL_ROOM: readonly Role[] = ['control_room'];
 export const FEED_READERS: readonly Role[] = ['control_room', 'supervisor'];
+/** The staff area-safety map: the feed's readers and analysts. */
+export const AREA_SAFETY_READERS: readonly Role[] = [...FEED_READERS, 'analyst'];
 const ADMIN: readonly Role[] = ['admin'];
 const ANYONE: readonly Role[] = ['public'];
 
@@ -24,11 +27,12 @@ export const REPORT_BODY_LIMIT = 64 * 1024;
 const text = (max: number) => z.string().trim().min(1).max(max);
 const instant = z.iso.datetime({ offset: true, message: 'must be a date and time such as 2026-11-26T21:00:00Z' });
 
-const newReport = z.object({
+const newReport = z
+  .object({
   category: z.string().min(1).max(60),
   description: text(5000),
-  latitude: z.number({ message: 'must be a number' }).min(-90, 'must be between -90 and 90').max(90, 'must be between -90 and 90'),
-  longitude: z.number({ message: 'must be a number' }).min(-180, 'must be between -180 and 180').max(180, 'must be between -180 and 180'),
+  latitude: z.number({ message: 'must be a number' }).min(-90, 'must be between -90 and 90').max(90, 'must be between -90 and 90').optional(),
+  longitude: z.number({ message: 'must be a number' }).min(-180, 'must be between -180 and 180').max(180, 'must be between -180 and 180').optional(),
   occurredAt: instant,
   locationPrecisionMetres: z.number().int().min(0).max(10_000).optional(),
   placeName: z.string().trim().max(200).optional(),
@@ -40,7 +44,15 @@ const newReport = z.object({
     })
     .optional(),
   website: z.string().max(2000).optional().describe('leave empty: a field people never see'),
-});
+  })
+  .superRefine((b, ctx) => {
+    // A point on the map, or a place's name to find it by (its centre, marked as inferred).
+    if ((b.latitude === undefined) !== (b.longitude === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [b.latitude === undefined ? 'latitude' : 'longitude'], message: 'give latitude and longitude together (or neither, with a placeName)' });
+    } else if (b.latitude === undefined && !b.placeName) {
+      ctx.addIssue({ code: 'custom', path: ['latitude'], message: 'is needed: give latitude and longitude (a point on the map), or a placeName to find the place by' });
+    }
+  });
 
 const submitted = z.object({ reference: z.string(), statusUrl: z.string(), statusPage: z.string() });
 
@@ -149,6 +161,9 @@ function deviceLimiter(perMinute: number) {
   };
 }
 
+/** About 10 cm: a place's centre needs no more. */
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
 const header = (req: FastifyRequest, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -246,6 +261,29 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
     handler: async () => ({ categories: (await service.categories(db, true)).map(({ code, label }) => ({ code, label })) }),
   });
 
+  app.get('/api/public/map', {
+    config: { roles: ANYONE },
+    schema: {
+      summary: "The basemap the report pages' maps draw under their own layers: PEEL_MAP_STYLE_URL, or null for none",
+      tags,
+      response: { 200: z.object({ styleUrl: z.string().nullable() }) },
+    },
+    handler: async () => ({ styleUrl: platform.config.PEEL_MAP_STYLE_URL ?? null }),
+  });
+
+  app.get('/api/public/places', {
+    config: { roles: ANYONE },
+    schema: {
+      summary: `Places in the force area whose name matches what is typed (its LSOAs and districts): up to ${MAX_PLACE_MATCHES}, each with its centre in WGS84`,
+      tags,
+      querystring: z.object({ q: z.string().max(100).describe('what the person has typed; fewer than two letters finds nothing') }),
+      response: { 200: z.object({ places: z.array(z.object({ name: z.string(), kind: z.string(), latitude: z.number(), longitude: z.number() })) }) },
+    },
+    handler: async (req) => ({
+      places: (await searchPlaces(db, req.query.q)).map((p) => ({ name: p.name, kind: p.kind, latitude: round6(p.latitude), longitude: round6(p.longitude) })),
+    }),
+  });
+
   app.post('/api/reports', {
     config: { roles: ANYONE },
     bodyLimit: REPORT_BODY_LIMIT,
@@ -261,7 +299,14 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
     },
     handler: async (req, reply) => {
       checkDevice(req.headers['x-device-id']);
-      const r = await service.submitReport(db, req.actor, req.body, { channel: 'web', idempotencyKey: req.headers['idempotency-key'] });
+      const body = req.body;
+      let located = { latitude: body.latitude ?? null, longitude: body.longitude ?? null, inferred: false };
+      if (located.latitude === null && body.placeName) {
+        const place = await placeNamed(db, body.placeName);
+        if (!place) throw new PeelError('invalid_request', `body.placeName: "${body.placeName.slice(0, 80)}" is not a place we recognise; choose one of the places offered, or show where it happened on the map.`, 400);
+        located = { latitude: place.latitude, longitude: place.longitude, inferred: true };
+      }
+      const r = await service.submitReport(db, req.actor, { ...body, latitude: located.latitude, longitude: located.longitude }, { channel: 'web', idempotencyKey: req.headers['idempotency-key'], locationInferred: located.inferred });
       const base = origin(platform, req);
       return reply.status(201).send({ reference: r.reference, statusUrl: `${base}/api/reports/status/${r.statusToken}`, statusPage: `${base}/report/status/${r.statusToken}` });
     },
@@ -435,7 +480,7 @@ export function reportsRoutes(app: PeelServer, platform: Platform): void {
   });
 
   app.get('/api/reports/area-safety', {
-    config: { roles: [...FEED_READERS, 'analyst'] },
+    config: { roles: AREA_SAFETY_READERS },
     schema: {
       summary: 'Area safety for staff: per area the crimes, reports, rate and score behind the level, and the method',
       tags,

@@ -8,13 +8,14 @@ import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { areaKey, areaName, type AreaSafety, type Period, type SafetyLevel } from './area-safety-types.ts';
 import { EmergencyBanner } from './EmergencyBanner.tsx';
+import { useMapStyle } from './useMapStyle.ts';
 
 const SafetyMap = lazy(() => import('./SafetyMap.tsx'));
 
 const LEVEL_TEXT: Record<SafetyLevel, string> = {
-  higher: 'More known crime than average',
-  typical: 'About average',
-  lower: 'Less known crime than average',
+  higher: 'More known crime than the typical area',
+  typical: 'About typical',
+  lower: 'Less known crime than the typical area',
 };
 
 /** Rows in the table: the busiest first; the map shows them all. */
@@ -22,13 +23,14 @@ const TABLE_ROWS = 50;
 
 /**
  * Areas likely safer or more dangerous: hexagons coloured by how much crime the police
- * know of there against the average, from recorded crime and recent reports. The public
+ * know of there against the typical area's, from recorded crime and recent reports. The public
  * version (no account) has counts and levels only; the staff version adds the inputs and
  * the score. Both explain the method, and neither shows any cell with fewer events than
  * the suppression minimum.
  */
 export default function AreaSafetyPage({ audience }: { audience: 'public' | 'staff' }) {
   const staff = audience === 'staff';
+  const styleUrl = useMapStyle();
   usePageTitle(staff ? 'Area safety' : 'Crime in your area');
   /** '7', '8' or '9' for H3 cells of that resolution, 'lsoa' for neighbourhoods */
   const [res, setRes] = useState('8');
@@ -64,7 +66,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
         {res === 'lsoa'
           ? 'Each area is a neighbourhood of about 1,500 residents (a lower layer super output area).'
           : `Each hexagon is an area about ${res === '7' ? '5' : res === '8' ? '0.7' : '0.1'} square kilometres.`}{' '}
-        Its colour compares how much crime the police know of there with the average area: recorded crime, and reports from the public.
+        Its colour compares how much crime the police know of there with the typical area on the map: recorded crime, and reports from the public.
       </p>
       <div className="peel-control__filters">
         <SelectInput
@@ -87,7 +89,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
       {data && (
         <>
           <p className="govuk-body" role="status" data-testid="safety-summary">
-            {rows.length} areas shown: {counts.higher} with more known crime than average, {counts.typical} about average, {counts.lower} with less. Areas with fewer
+            {rows.length} areas shown: {counts.higher} with more known crime than the typical area, {counts.typical} about typical, {counts.lower} with less. Areas with fewer
             than {data.suppressBelow} events are not shown
             {staff && data.suppressedAreas !== undefined ? ` (${data.suppressedAreas} left out)` : ''}, so that no one can be picked out.
           </p>
@@ -102,7 +104,7 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
         </>
       )}
       <Suspense fallback={<Loading what="Loading the map" />}>
-        <SafetyMap data={data} selected={selected} onSelect={setSelected} />
+        {styleUrl === undefined ? <Loading what="Loading the map" /> : <SafetyMap data={data} selected={selected} styleUrl={styleUrl} onSelect={setSelected} />}
       </Suspense>
       {chosen && (
         <div className="govuk-inset-text" role="status">
@@ -124,9 +126,12 @@ export default function AreaSafetyPage({ audience }: { audience: 'public' | 'sta
             <li>
               Reports from the public: {periodText(data.reportPeriod)}, those with a location, not held for checking and not duplicates.
             </li>
-            <li>Each area's events a month are compared with the average area's: at least half as much again is "more", at most two thirds of it is "less".</li>
-            <li>Areas with fewer than {data.suppressBelow} events in all are left out.</li>
-            {staff && data.average !== undefined && <li>Average area: {data.average} events a month.</li>}
+            <li>Each area's events a month are compared with the typical area's: the middle one of the areas shown (half have more, half less). At least half as much again is "more", at most two thirds of it is "less".</li>
+            <li>
+              Areas with fewer than {data.suppressBelow} events in all are left out. With the smallest areas, most quiet ones are left out for this reason, so few or
+              none show as "less".
+            </li>
+            {staff && data.average !== undefined && <li>Typical area (median of those shown): {data.average} events a month.</li>}
             <li>This shows where the police know of more crime, not how likely harm is to any one person. Where people report less, an area looks safer than it is.</li>
           </ul>
           <details className="govuk-details">

@@ -12,6 +12,7 @@ import type { MapPoint } from './ReportsMap.tsx';
 import { CHANNELS, channelText, STATUSES, statusText, type FeedFilters, type ReportItem } from './staff-api.ts';
 import { Triage } from './Triage.tsx';
 import { useFeed, type Connection } from './useFeed.ts';
+import { useMapStyle } from './useMapStyle.ts';
 
 const ReportsMap = lazy(() => import('./ReportsMap.tsx'));
 
@@ -29,6 +30,7 @@ const CONNECTION_TEXT: Record<Connection, string> = {
 export default function ControlRoom() {
   const { user } = useSignedIn();
   const canTriage = user.role === 'control_room';
+  const styleUrl = useMapStyle();
   const [filters, setFilters] = useState<FeedFilters>({ channel: '', category: '', status: '', bbox: '' });
   const [onlyMapArea, setOnlyMapArea] = useState(false);
   const [mapArea, setMapArea] = useState('');
@@ -121,7 +123,7 @@ export default function ControlRoom() {
             more); select one to zoom in.
           </p>
           <Suspense fallback={<Loading what="Loading the map" />}>
-            <ReportsMap points={points} selected={selected} styleUrl={null} onSelect={(ref) => select(ref, true)} onArea={setMapArea} />
+            {styleUrl === undefined ? <Loading what="Loading the map" /> : <ReportsMap points={points} selected={selected} styleUrl={styleUrl} onSelect={(ref) => select(ref, true)} onArea={setMapArea} />}
           </Suspense>
           {current && <Triage key={current.reference} item={current} canTriage={canTriage} onChanged={feed.apply} onSelect={(ref) => select(ref, true)} />}
         </section>

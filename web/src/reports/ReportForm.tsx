@@ -12,9 +12,10 @@ import { Checkbox, Radios, Textarea } from './fields.tsx';
 import { useInstallableApp } from './installable.ts';
 import type { QueuedReport } from './outbox.ts';
 import { readPhotoFacts, stripPhotoLocation } from './photo-metadata.ts';
-import { getCategories, PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, PHOTO_TYPES, type Category } from './public-api.ts';
+import { getCategories, PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, PHOTO_TYPES, searchPlaces, type Category, type Place } from './public-api.ts';
 import { flushOutbox, queue, useOutbox } from './sender.ts';
 import { useAreaCentre } from './useAreaCentre.ts';
+import { useMapStyle } from './useMapStyle.ts';
 
 const LocationPicker = lazy(() => import('./LocationPicker.tsx'));
 // The pages that follow "Send report" must open with no connection: load their code now, while there is one.
@@ -31,6 +32,8 @@ interface Draft {
   point: string;
   precision: string;
   placeName: string;
+  /** the place chosen from those offered, when the point is its centre (else empty) */
+  placeChosen: string;
   when: string;
   date: string;
   time: string;
@@ -39,7 +42,7 @@ interface Draft {
   phone: string;
 }
 
-const EMPTY: Draft = { category: '', description: '', point: '', precision: '100', placeName: '', when: 'now', date: '', time: '', name: '', email: '', phone: '' };
+const EMPTY: Draft = { category: '', description: '', point: '', precision: '100', placeName: '', placeChosen: '', when: 'now', date: '', time: '', name: '', email: '', phone: '' };
 
 interface Photo {
   id: string;
@@ -75,12 +78,47 @@ export default function ReportForm() {
   const [saving, setSaving] = useState(false);
   const savedAt = useDraftAutosave(draft, !saving);
   const centre = useAreaCentre();
+  const styleUrl = useMapStyle();
   usePageTitle('Report something to the police', errors.length > 0);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const point = useMemo(() => parsePoint(draft.point), [draft.point]);
-  const precision = Number(draft.precision) || 0;
+  /** the point is a chosen place's centre: the place's name is sent, not a point */
+  const fromPlace = point !== null && draft.placeChosen !== '';
+  const precision = fromPlace ? 0 : Number(draft.precision) || 0;
   const sentPoint = point ? blurPoint(point, precision) : null;
+  const [places, setPlaces] = useState<Place[] | null>(null);
+
+  /** A tap on the map or the device's location: an exact point, no longer a chosen place's centre. */
+  const pickPoint = (p: Point) => setDraft((d) => ({ ...d, point: `${p.latitude},${p.longitude}`, placeChosen: '' }));
+  const choosePlace = (p: Place) => {
+    setDraft((d) => ({ ...d, placeName: p.name, placeChosen: p.name, point: `${p.latitude},${p.longitude}` }));
+    setPlaces(null);
+  };
+  const typePlace = (text: string) =>
+    // Changing a chosen place's name lets go of its point too.
+    setDraft((d) => (d.placeChosen && text !== d.placeChosen ? { ...d, placeName: text, placeChosen: '', point: '' } : { ...d, placeName: text }));
+
+  // The places matching what is typed, a moment after typing stops (nothing offline).
+  useEffect(() => {
+    const text = draft.placeName.trim();
+    if (text.length < 2 || text === draft.placeChosen) {
+      setPlaces(null);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      searchPlaces(text, controller.signal)
+        .then(({ places: found }) => setPlaces(found))
+        .catch(() => {
+          if (!controller.signal.aborted) setPlaces(null);
+        });
+    }, 250);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [draft.placeName, draft.placeChosen]);
 
   // Categories come from the server (an administrator sets them); kept for offline use.
   useEffect(() => {
@@ -162,7 +200,7 @@ export default function ReportForm() {
     navigator.geolocation.getCurrentPosition(
       (position) => {
         setLocating(false);
-        set('point', `${position.coords.latitude},${position.coords.longitude}`);
+        pickPoint({ latitude: position.coords.latitude, longitude: position.coords.longitude });
       },
       (error) => {
         setLocating(false);
@@ -181,7 +219,7 @@ export default function ReportForm() {
     if (!draft.category) found.push({ field: 'category', message: 'Select what happened' });
     if (!draft.description.trim()) found.push({ field: 'description', message: 'Tell us what happened' });
     else if (draft.description.length > DESCRIPTION_MAX) found.push({ field: 'description', message: `What happened must be ${DESCRIPTION_MAX.toLocaleString('en-GB')} characters or fewer` });
-    if (!point) found.push({ field: 'use-location', message: 'Show where it happened: tap the map or use your location' });
+    if (!point && !draft.placeName.trim()) found.push({ field: 'use-location', message: 'Show where it happened: tap the map, use your location or type a place' });
     if (draft.when === 'earlier') {
       const at = occurredAt();
       if (!at) found.push({ field: 'when-date', message: 'Enter the date and time it happened' });
@@ -202,19 +240,19 @@ export default function ReportForm() {
     event.preventDefault();
     const found = validate();
     setErrors(found);
-    if (found.length > 0 || !sentPoint) return;
+    if (found.length > 0) return;
     setSaving(true);
     const contact = { name: draft.name.trim(), email: draft.email.trim(), phone: draft.phone.trim() };
     const fields: Record<string, unknown> = {
       category: draft.category,
       description: draft.description,
-      latitude: sentPoint.latitude,
-      longitude: sentPoint.longitude,
       occurredAt: occurredAt(),
-      locationPrecisionMetres: precision,
       website: honeypot,
     };
-    if (draft.placeName.trim()) fields.placeName = draft.placeName.trim();
+    // A point tapped or found is sent (blurred as chosen); a place chosen or only typed goes by
+    // its name, and the server puts the report at the place's centre, marked as inferred.
+    if (sentPoint && !fromPlace) Object.assign(fields, { latitude: sentPoint.latitude, longitude: sentPoint.longitude, locationPrecisionMetres: precision });
+    if (draft.placeName.trim()) fields.placeName = fromPlace ? draft.placeChosen : draft.placeName.trim();
     if (contact.name || contact.email || contact.phone) {
       fields.contact = Object.fromEntries(Object.entries(contact).filter(([, v]) => v));
     }
@@ -283,7 +321,7 @@ export default function ReportForm() {
 
         <fieldset className="govuk-fieldset govuk-!-margin-bottom-6">
           <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">Where did it happen?</legend>
-          <div className="govuk-hint">Tap the map, or use where you are now. You can blur the spot before you send it.</div>
+          <div className="govuk-hint">Tap the map, use where you are now, or type a place. You can blur the spot before you send it.</div>
           <div className={`govuk-form-group${errorFor(errors, 'use-location') ? ' govuk-form-group--error' : ''}`}>
             {errorFor(errors, 'use-location') && (
               <p id="use-location-error" className="govuk-error-message">
@@ -294,26 +332,67 @@ export default function ReportForm() {
               {locating ? 'Finding your location…' : 'Use my location'}
             </button>
             <Suspense fallback={<Loading what="Loading the map" />}>
-              <LocationPicker point={point} precision={precision} styleUrl={null} center={centre ?? undefined} onPick={(p) => set('point', `${p.latitude},${p.longitude}`)} />
+              {styleUrl === undefined ? (
+                <Loading what="Loading the map" />
+              ) : (
+                <LocationPicker point={point} precision={precision} styleUrl={styleUrl} center={centre ?? undefined} onPick={pickPoint} />
+              )}
             </Suspense>
             <p className="govuk-body-s govuk-!-margin-top-2" role="status">
-              {sentPoint
+              {fromPlace
+                ? `We will be told the place you chose, ${draft.placeChosen}, and put it at its centre (marked on the map).`
+                : sentPoint
                 ? precision > 0
                   ? `We will be told only the blue square around your spot (its centre, ${formatPoint(sentPoint)}).`
                   : `We will be told the exact spot: ${formatPoint(sentPoint)}.`
-                : 'No place chosen yet.'}
+                : draft.placeName.trim()
+                  ? 'We will look up the place you typed. Choose one of the places offered to be sure it is found.'
+                  : 'No place chosen yet.'}
             </p>
           </div>
-          <Radios
-            id="precision"
-            legend="How exact should the location be?"
-            hint="A blurred location protects your privacy, for example if you are reporting from home."
-            small
-            value={draft.precision}
-            onChange={(v) => set('precision', v)}
-            options={PRECISIONS.map((p) => ({ value: String(p.metres), text: p.label }))}
+          <TextInput
+            id="place-name"
+            label="Or type a place"
+            hint="A district or neighbourhood, then choose it from the list. You can also name a street, shop or landmark to go with the spot on the map."
+            value={draft.placeName}
+            onChange={typePlace}
+            autoComplete="off"
+            spellCheck={false}
           />
-          <TextInput id="place-name" label="Name of the place (optional)" hint="For example, a street, a shop or a landmark" value={draft.placeName} onChange={(v) => set('placeName', v)} autoComplete="off" />
+          {places && (
+            <div className="govuk-!-margin-bottom-6" data-testid="place-matches">
+              <p className="govuk-body-s govuk-!-margin-bottom-1" role="status">
+                {places.length === 0
+                  ? point
+                    ? 'No place in the force area has that name; the spot on the map is used.'
+                    : 'No place in the force area has that name. Try another name, or show where it happened on the map.'
+                  : `${places.length} ${places.length === 1 ? 'place matches' : 'places match'}: choose one.`}
+              </p>
+              {places.length > 0 && (
+                <ul className="govuk-list peel-report__places">
+                  {places.map((p) => (
+                    <li key={`${p.kind}:${p.name}`}>
+                      <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-1" onClick={() => choosePlace(p)}>
+                        {p.name}
+                        <span className="govuk-visually-hidden">,</span> <span className="peel-report__place-kind">{p.kind === 'district' ? 'district' : 'neighbourhood'}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
+          {!fromPlace && (
+            <Radios
+              id="precision"
+              legend="How exact should the location be?"
+              hint="A blurred location protects your privacy, for example if you are reporting from home."
+              small
+              value={draft.precision}
+              onChange={(v) => set('precision', v)}
+              options={PRECISIONS.map((p) => ({ value: String(p.metres), text: p.label }))}
+            />
+          )}
         </fieldset>
 
         <Radios

@@ -10,7 +10,7 @@ const SOURCE = 'safety';
 const KEY: ['coalesce', ['get', 'cell'], ['get', 'lsoaCode']] = ['coalesce', ['get', 'cell'], ['get', 'lsoaCode']];
 
 /** Hexagons coloured by level; tapping one selects it. */
-export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafety | null; selected: string | null; onSelect: (cell: string) => void }) {
+export default function SafetyMap({ data, selected, styleUrl, onSelect }: { data: AreaSafety | null; selected: string | null; styleUrl: string | null; onSelect: (cell: string) => void }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const [version, setVersion] = useState(0);
@@ -24,8 +24,8 @@ export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafe
     const element = container.current;
     if (!element) return;
     const map = makeMap(element, {
-      styleUrl: null,
-      label: 'Map of areas by how much crime is known there compared with average. The table below gives the same figures.',
+      styleUrl,
+      label: 'Map of areas by how much crime is known there compared with the typical area. The table below gives the same figures.',
       onLayers: (m) => {
         m.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({
@@ -50,6 +50,7 @@ export default function SafetyMap({ data, selected, onSelect }: { data: AreaSafe
       fitted.current = false;
       map.remove();
     };
+    // The map is made once, with the basemap known before it is shown.
   }, []);
 
   useEffect(() => {

@@ -62,6 +62,19 @@ export function deviceId(): string {
   return id;
 }
 
+/** A place in the force area (a district or an LSOA), at its centre. */
+export interface Place {
+  name: string;
+  kind: string;
+  latitude: number;
+  longitude: number;
+}
+
+/** Up to ten places whose name matches what has been typed. */
+export function searchPlaces(text: string, signal?: AbortSignal): Promise<{ places: Place[] }> {
+  return call(`/api/public/places?q=${encodeURIComponent(text)}`, { signal });
+}
+
 export function getCategories(signal?: AbortSignal): Promise<{ categories: Category[] }> {
   return call('/api/reports/categories', { signal });
 }
