@@ -25,7 +25,7 @@ test('password sign-in sets an httpOnly, SameSite session cookie and /me answers
   const body = (await me(cookie)).json();
   assert.equal(body.user.username, u.username);
   assert.equal(body.user.role, 'analyst');
-  assert.deepEqual(body.navigation.map((n: { id: string }) => n.id), ['crime', 'account']);
+  assert.deepEqual(body.navigation.map((n: { id: string }) => n.id), ['crime', 'area-safety', 'account']);
   const stored = await t.platform.db.selectFrom('sessions').select('id_hash').execute();
   assert.ok(!stored.some((s) => cookie.includes(s.id_hash)), 'the session secret itself is not stored');
 });
