@@ -22,7 +22,10 @@ export function openNodeSqlite(path: string): SqliteDatabase & { raw: DatabaseSy
     // has content), so existing files are left as they are.
     raw.exec('PRAGMA page_size = 16384');
     raw.exec('PRAGMA journal_mode = WAL');
-    raw.exec('PRAGMA synchronous = NORMAL');
+    // FULL, not NORMAL: a commit is on disk before anyone is told it happened (a citizen's
+    // report, an audit entry), even across a power cut. Measured cost: 200 reports a second
+    // still answered with p99 0.56 s (0.49 s with NORMAL); the full import 4.4 s (3.95 s).
+    raw.exec('PRAGMA synchronous = FULL');
   }
   const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
   const prepared = (sql: string) => {
