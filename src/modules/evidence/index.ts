@@ -17,5 +17,12 @@ export const evidenceModule: PeelModule = {
       description: 'Upload body-worn video and CCTV, categorise it before it is deleted, play it, and share it with prosecutors by link.',
       roles: STAFF,
     },
+    {
+      id: 'evidence-categories',
+      title: 'Evidence categories',
+      path: '/evidence/categories',
+      description: 'The categories officers give footage, and how long each is kept before review or deletion.',
+      roles: ['admin'],
+    },
   ],
 };

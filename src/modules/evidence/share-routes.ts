@@ -106,6 +106,7 @@ export async function shareRoutes(app: PeelServer, platform: Platform): Promise<
           expiresAt: z.string(),
           allowDownload: z.boolean(),
           accessesLeft: z.number().nullable(),
+          sharedBy: z.string().nullable(),
           downloadUrl: z.string().nullable(),
         }),
       },

@@ -51,6 +51,7 @@ test('a link gives the bytes to someone with no account, counts accesses to its 
   const described = (await view.json()) as { items: Array<{ sha256: string }>; accessesLeft: number; recipient: string };
   assert.equal(described.items[0]!.sha256, sha256(files[0]!));
   assert.equal(described.accessesLeft, 2);
+  assert.ok((described as unknown as { sharedBy: string }).sharedBy, 'the recipient sees who shared it');
 
   const first = await fetch(s.downloadUrl);
   assert.equal(first.status, 200);

@@ -152,6 +152,8 @@ export async function describeShare(db: Db, token: string, pin: string | undefin
   return {
     items: items.map((i) => ({ id: i.id, filename: i.filename, size: i.size, sha256: i.sha256, mimeType: i.mime_type, status: i.status })),
     recipient: share.recipient,
+    // The recipient should know who sent it, to query it or report a link that should not exist.
+    sharedBy: share.created_by,
     expiresAt: share.expires_at,
     allowDownload: !!share.allow_download,
     accessesLeft: share.max_accesses === null ? null : Math.max(0, share.max_accesses - share.access_count),
