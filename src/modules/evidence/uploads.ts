@@ -240,6 +240,7 @@ export class Uploads {
       let syncing: Promise<void> | null = null;
       let syncFailure: unknown = null;
       let failure: unknown = null;
+      let hashAhead = false;
       try {
         await pipeline(
           body,
@@ -252,12 +253,20 @@ export class Uploads {
                 done(new PeelError('too_large', `The body goes past the upload's Upload-Length of ${row.length} bytes.`, 413));
                 return;
               }
-              fh.writev(buffers, position)
+              // The write runs on libuv's thread pool while this thread hashes the same bytes:
+              // the two overlap instead of following each other.
+              const written = fh.writev(buffers, position);
+              for (const b of buffers) {
+                state.hash.update(b);
+                chunkHash?.update(b);
+              }
+              written
+                .catch((err: unknown) => {
+                  // The running hash now holds bytes that are not on disk: rebuild it from disk next time.
+                  hashAhead = true;
+                  throw err;
+                })
                 .then(async () => {
-                  for (const b of buffers) {
-                    state.hash.update(b);
-                    chunkHash?.update(b);
-                  }
                   position += size;
                   if (syncFailure) throw syncFailure;
                   if (!chunkHash && !syncing && position - durable >= PERSIST_EVERY) {
@@ -290,6 +299,7 @@ export class Uploads {
         if (mismatch) throw new PeelError('checksum_mismatch', 'The body does not match its Upload-Checksum; it was discarded. Send the chunk again.', 460);
       } finally {
         await fh.close();
+        if (hashAhead) this.hashes.delete(id);
       }
       if (failure) throw failure;
       const updated = { ...row, upload_offset: position };
