@@ -11,48 +11,11 @@ import { feedNotifier } from './notifier.ts';
 import * as store from './store.ts';
 import type { ReportRow } from './store.ts';
 
-// ——— the shapes the routes reply with ———
+import { MAX_PHOTO_BYTES, MAX_PHOTOS, STATUS_LABELS, type Channel, type Contact, type FeedEvent, type PublicMessageKind, type ReportDetail, type ReportItem, type Status, type StatusView, type StoredPhoto } from './shapes.ts';
 
-export const STATUSES = ['received', 'looking', 'passed', 'closed'] as const;
-export type Status = (typeof STATUSES)[number];
-export const STATUS_LABELS: Record<Status, string> = { received: 'Received', looking: 'Being looked at', passed: 'Passed to a team', closed: 'Closed' };
-export const CHANNELS = ['web', 'rss', 'atom', 'jsonfeed', 'webhook'] as const;
-export type Channel = (typeof CHANNELS)[number];
+export * from './shapes.ts';
 
-export interface ReportItem {
-  reference: string;
-  channel: string;
-  source: string | null;
-  authorHandle: string | null;
-  category: string;
-  categoryLabel: string;
-  description: string;
-  latitude: number | null;
-  longitude: number | null;
-  locationPrecisionMetres: number | null;
-  locationInferred: boolean;
-  placeName: string | null;
-  occurredAt: string;
-  receivedAt: string;
-  updatedAt: string;
-  status: string;
-  flagged: boolean;
-  flagReason: string | null;
-  assignedTeam: string | null;
-  assignedOfficer: string | null;
-  links: Array<{ kind: string; linkedReference: string }>;
-  mergedInto: string | null;
-  threadId: number;
-  threadSize: number;
-  photos: number;
-  closedReason: string | null;
-}
 
-export interface Contact {
-  name?: string | undefined;
-  email?: string | undefined;
-  phone?: string | undefined;
-}
 
 export interface NewReport {
   category: string;
@@ -374,17 +337,6 @@ async function assignThreads(db: Db, rows: ReportRow[]): Promise<void> {
 
 // ——— the reporter's status page ———
 
-export interface StatusView {
-  reference: string;
-  status: string;
-  statusLabel: string;
-  category: string;
-  categoryLabel: string;
-  receivedAt: string;
-  occurredAt: string;
-  photos: number;
-  messages: Array<{ at: string; kind: string; text: string }>;
-}
 
 async function byToken(db: Db, token: string): Promise<ReportRow> {
   // A token is 43 base64url characters; anything else cannot be one, and is not looked up.
@@ -398,29 +350,19 @@ export async function statusView(db: Db, token: string): Promise<StatusView> {
   const [messages, photos, category] = await Promise.all([store.messagesFor(db, row.id, true), store.photoCounts(db, [row.id]), store.findCategory(db, row.category)]);
   return {
     reference: row.reference,
-    status: row.status,
+    status: row.status as Status,
     statusLabel: STATUS_LABELS[row.status as Status] ?? row.status,
     category: row.category,
     categoryLabel: category?.label ?? row.category,
     receivedAt: row.received_at,
     occurredAt: row.occurred_at,
     photos: photos.get(row.id) ?? 0,
-    messages: messages.map((m) => ({ at: m.at, kind: m.kind, text: m.text })),
+    messages: messages.map((m) => ({ at: m.at, kind: m.kind as PublicMessageKind, text: m.text })),
   };
 }
 
 // ——— photos ———
 
-export const MAX_PHOTO_BYTES = 8 * 1024 * 1024;
-export const MAX_PHOTOS = 5;
-
-export interface StoredPhoto {
-  id: number;
-  sha256: string;
-  type: string;
-  size: number;
-  locationShared: boolean;
-}
 
 /**
  * Adds a photo to a report, found by its status link. The type comes from the bytes; a
@@ -475,13 +417,6 @@ export async function listReports(db: Db, filter: store.ReportFilter, limit: num
   return { items: await toItems(db, rows), total, lastEventId };
 }
 
-export interface FeedEvent {
-  seq: number;
-  kind: string;
-  at: string;
-  reference: string;
-  report: ReportItem;
-}
 
 /** The id of the latest feed event: where a stream without Last-Event-ID starts. */
 export const feedPosition = (db: Db): Promise<number> => store.lastEventId(db);
@@ -495,15 +430,10 @@ export async function feedEvents(db: Db, after: number, limit = 500): Promise<Fe
   const byId = new Map(rows.map((r, i) => [r.id, items[i]!]));
   return events.map((e) => {
     const report = byId.get(Number(e.report_id))!;
-    return { seq: Number(e.id), kind: e.kind, at: e.at, reference: report.reference, report };
+    return { seq: Number(e.id), kind: e.kind as FeedEvent['kind'], at: e.at, reference: report.reference, report };
   });
 }
 
-export interface ReportDetail extends ReportItem {
-  contact: Contact | null;
-  messages: Array<{ at: string; kind: string; text: string; public: boolean; username: string | null }>;
-  photoList: StoredPhoto[];
-}
 
 async function byReference(db: Db, reference: string): Promise<ReportRow> {
   const row = REFERENCE_PATTERN.test(reference) ? await store.findByReference(db, reference) : undefined;

@@ -2,32 +2,21 @@
  * The public side of the reports API: what the report form, the status page and the
  * public area-safety page call, with no account.
  */
+import { MAX_PHOTO_BYTES, MAX_PHOTOS, type StatusView } from '../../../src/modules/reports/shapes.ts';
 import { ApiError } from '../api.ts';
 import type { Receipt } from './outbox.ts';
+
+export type { Status as ReportStatus, StatusView } from '../../../src/modules/reports/shapes.ts';
 
 export interface Category {
   code: string;
   label: string;
 }
 
-export type ReportStatus = 'received' | 'looking' | 'passed' | 'closed';
-
-export interface StatusView {
-  reference: string;
-  status: ReportStatus;
-  statusLabel: string;
-  category: string;
-  categoryLabel: string;
-  receivedAt: string;
-  occurredAt: string;
-  photos: number;
-  messages: Array<{ at: string; kind: 'received' | 'looking' | 'passed' | 'reply' | 'closed'; text: string }>;
-}
-
 /** What a photo may be, as the server accepts it. */
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-export const PHOTO_MAX_BYTES = 8 * 1024 * 1024;
-export const PHOTO_MAX_COUNT = 5;
+export const PHOTO_MAX_BYTES = MAX_PHOTO_BYTES;
+export const PHOTO_MAX_COUNT = MAX_PHOTOS;
 
 /** Whether an error means "try again later" (no connection, server busy) rather than "this was refused". */
 export function isTransient(error: unknown): boolean {

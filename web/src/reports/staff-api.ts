@@ -1,66 +1,14 @@
 /** The control room's side of the reports API (session cookie and CSRF token, through api()). */
 import { api, queryString } from '../api.ts';
+import { CHANNEL_LABELS, CHANNELS as CHANNEL_CODES, STATUS_LABELS, STATUSES as STATUS_CODES, type ReportDetail, type ReportItem } from '../../../src/modules/reports/shapes.ts';
 
-export const CHANNELS = [
-  { value: 'web', text: 'Report form' },
-  { value: 'rss', text: 'RSS feed' },
-  { value: 'atom', text: 'Atom feed' },
-  { value: 'jsonfeed', text: 'JSON Feed' },
-  { value: 'webhook', text: 'Partner webhook' },
-];
+export type { FeedEvent, ReportDetail, ReportItem } from '../../../src/modules/reports/shapes.ts';
 
-export const STATUSES = [
-  { value: 'received', text: 'Received' },
-  { value: 'looking', text: 'Being looked at' },
-  { value: 'passed', text: 'Passed to a team' },
-  { value: 'closed', text: 'Closed' },
-];
+export const CHANNELS = CHANNEL_CODES.map((value) => ({ value, text: CHANNEL_LABELS[value] }));
+export const STATUSES = STATUS_CODES.map((value) => ({ value, text: STATUS_LABELS[value] }));
 
 export const statusText = (status: string) => STATUSES.find((s) => s.value === status)?.text ?? status;
 export const channelText = (channel: string) => CHANNELS.find((c) => c.value === channel)?.text ?? channel;
-
-export interface ReportItem {
-  reference: string;
-  channel: string;
-  source: string | null;
-  authorHandle: string | null;
-  category: string;
-  categoryLabel: string;
-  description: string;
-  latitude: number | null;
-  longitude: number | null;
-  locationPrecisionMetres: number | null;
-  locationInferred: boolean;
-  placeName: string | null;
-  occurredAt: string;
-  receivedAt: string;
-  updatedAt: string;
-  status: string;
-  flagged: boolean;
-  flagReason: string | null;
-  assignedTeam: string | null;
-  assignedOfficer: string | null;
-  links: Array<{ kind: string; linkedReference: string }>;
-  mergedInto: string | null;
-  threadId: number;
-  threadSize: number;
-  photos: number;
-  closedReason: string | null;
-}
-
-export interface ReportDetail extends ReportItem {
-  contact: { name?: string; email?: string; phone?: string } | null;
-  messages: Array<{ at: string; kind: string; text: string; public: boolean; username: string | null }>;
-  photoList: Array<{ id: number; sha256: string; type: string; size: number; locationShared: boolean }>;
-}
-
-export interface FeedEvent {
-  seq: number;
-  kind: 'created' | 'updated';
-  at: string;
-  reference: string;
-  report: ReportItem;
-}
 
 export interface FeedFilters {
   channel: string;
