@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { after, before } from 'node:test';
 import { buildApp, openPlatform } from '../app.ts';
 import { loadConfig } from '../platform/config.ts';
 import type { PeelServer, Platform } from '../platform/context.ts';
@@ -90,4 +91,33 @@ export function runPeel(args: string[], env: Record<string, string>, input = '')
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input);
   });
+}
+
+export interface CliSandbox {
+  /** the environment `peel` runs with: its own database and blob folder */
+  env: Record<string, string>;
+  /** a scratch folder, removed with the database after the file's tests */
+  dir: string;
+  peel: (args: string[], input?: string) => ReturnType<typeof runPeel>;
+}
+
+/**
+ * A fresh database and scratch folder for a test file that runs the `peel` command,
+ * made before its tests (then `setup` runs, to add what they need) and removed after.
+ */
+export function cliSandbox(name: string, setup?: (box: CliSandbox) => Promise<void>): CliSandbox {
+  let drop = async () => {};
+  const box: CliSandbox = { env: {}, dir: '', peel: (args, input) => runPeel(args, box.env, input) };
+  before(async () => {
+    const db = await testDatabaseUrl();
+    drop = db.drop;
+    box.dir = mkdtempSync(join(tmpdir(), `peel-${name}-`));
+    box.env = { ...(process.env as Record<string, string>), PEEL_DB_URL: db.url, PEEL_BLOBS: join(box.dir, 'blobs'), PEEL_LOG_LEVEL: 'warn' };
+    await setup?.(box);
+  });
+  after(async () => {
+    await drop();
+    rmSync(box.dir, { recursive: true, force: true });
+  });
+  return box;
 }

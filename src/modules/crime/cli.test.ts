@@ -1,28 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { testDatabaseUrl } from '../../platform/db/test-db.ts';
-import { runPeel } from '../../test/harness.ts';
+import { cliSandbox } from '../../test/harness.ts';
 
 const FIXTURES = join(import.meta.dirname, 'import/fixtures');
-let env: Record<string, string>;
-let drop: () => Promise<void>;
-let dir: string;
-
-before(async () => {
-  const db = await testDatabaseUrl();
-  drop = db.drop;
-  dir = mkdtempSync(join(tmpdir(), 'peel-crime-cli-'));
-  env = { ...(process.env as Record<string, string>), PEEL_DB_URL: db.url, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'warn' };
-});
-after(async () => {
-  await drop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const peel = (args: string[]) => runPeel(args, env);
+const box = cliSandbox('crime-cli');
+const { peel } = box;
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 
@@ -36,7 +20,7 @@ test('peel import police-uk --json: the last line is the summary object', async 
 });
 
 test('peel import police-uk with a bad row: exit 1, the row named in --json and in the text report', async () => {
-  const file = join(dir, '2022-11-testshire-street.csv');
+  const file = join(box.dir, '2022-11-testshire-street.csv');
   writeFileSync(
     file,
     'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n' +
@@ -55,7 +39,7 @@ test('peel import police-uk with a bad row: exit 1, the row named in --json and 
 });
 
 test('peel import csv with a bad mapping file names the file and the problem', async () => {
-  const mapping = join(dir, 'broken-mapping.json');
+  const mapping = join(box.dir, 'broken-mapping.json');
   writeFileSync(mapping, JSON.stringify({ source: 'x', date: { column: 'Date', format: 'DD/MM/YYYY' } }));
   const r = await peel(['import', 'csv', join(FIXTURES, 'bng-force-extract.csv'), '--mapping', mapping]);
   assert.equal(r.code, 1);

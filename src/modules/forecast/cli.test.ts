@@ -1,40 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { allParts } from '../../app.ts';
-import { openDatabase } from '../../platform/db/index.ts';
-import { migrate } from '../../platform/db/migrate.ts';
-import { testDatabaseUrl } from '../../platform/db/test-db.ts';
-import { runPeel } from '../../test/harness.ts';
+import { cliSandbox } from '../../test/harness.ts';
 import { UsageError } from '../../platform/cli-options.ts';
 import { forecastCommand } from './cli.ts';
-import { insertForecastFixture } from './test-fixtures.ts';
+import { seedForecastFixture } from './test-fixtures.ts';
 
-let env: Record<string, string>;
-let drop: () => Promise<void>;
-let dir: string;
-
-before(async () => {
-  const db = await testDatabaseUrl();
-  drop = db.drop;
-  dir = mkdtempSync(join(tmpdir(), 'peel-forecast-cli-'));
-  env = { ...(process.env as Record<string, string>), PEEL_DB_URL: db.url, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'warn' };
-  const database = openDatabase(db.url);
-  try {
-    await migrate(database.db, database.dialect, allParts().flatMap((m) => (m.migrations ? [m.migrations] : [])));
-    await insertForecastFixture(database.db);
-  } finally {
-    await database.close();
-  }
-});
-after(async () => {
-  await drop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const peel = (args: string[]) => runPeel(args, env);
+const { peel } = cliSandbox('forecast-cli', (box) => seedForecastFixture(box.env.PEEL_DB_URL!));
 
 const BASE = ['forecast', 'backtest', '--type', 'Burglary', '--cell', '250', '--train-months', '2', '--from', '2022-03', '--to', '2022-04'];
 

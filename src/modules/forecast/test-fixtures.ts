@@ -1,4 +1,6 @@
-import type { Db } from '../../platform/db/index.ts';
+import { allParts } from '../../app.ts';
+import { openDatabase, type Db } from '../../platform/db/index.ts';
+import { migrate } from '../../platform/db/migrate.ts';
 
 /**
  * A small synthetic force for the backtest tests, written straight into crime_records: twenty
@@ -67,4 +69,15 @@ export async function insertForecastFixture(db: Db): Promise<void> {
     };
   });
   await db.insertInto('crime_records').values(values).execute();
+}
+
+/** Migrates the database at `url` and writes the fixture force into it (for tests that run `peel`). */
+export async function seedForecastFixture(url: string): Promise<void> {
+  const database = openDatabase(url);
+  try {
+    await migrate(database.db, database.dialect, allParts().flatMap((m) => (m.migrations ? [m.migrations] : [])));
+    await insertForecastFixture(database.db);
+  } finally {
+    await database.close();
+  }
 }
