@@ -2,16 +2,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, signIn as signInAs, reportCspViolations } from './browser.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { importLsoaBoundaries, importPoliceUk, SAMPLE_DIR } from '../../src/modules/crime/service.ts';
-import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
+import { startTestApp, type TestApp } from '../../src/test/harness.ts';
 
 // The crime map in a real Chromium against a real Peel holding two months of real
 // Leicestershire street-level crime (the shipped sample) and the LSOA boundaries.
 
 const WEB_DIR = resolve(import.meta.dirname, '../dist');
-const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
 const STREET = join(SAMPLE_DIR, 'police-uk', 'leicestershire');
 const MONTHS = ['2022-09', '2022-10'];
 
@@ -28,10 +28,7 @@ before(async () => {
     MONTHS.map((m) => join(STREET, `${m}-leicestershire-street.csv.gz`)),
   );
   assert.ok(summary.imported > 10_000, `imported ${summary.imported}`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -55,19 +52,11 @@ async function newPage(): Promise<Watched> {
     if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   // CSP violations are reported to the page as events as well as to the console.
-  await page.addInitScript(
-    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
-  );
+  await reportCspViolations(page);
   return { page, problems };
 }
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${peel.url}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByText(/Signed in as/).first().waitFor();
-}
+const signIn = (page: Page, username: string) => signInAs(page, peel.url, username);
 
 /** The little of the DOM these tests read inside the page (the project's types are Node's, not the browser's). */
 interface Dom {

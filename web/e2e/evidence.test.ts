@@ -6,15 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
-import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
+import { type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { launchChromium, signIn as signInAs, reportCspViolations } from './browser.ts';
+import { startTestApp, type TestApp } from '../../src/test/harness.ts';
 
 // The evidence store in a real Chromium against a real Peel: an evidence officer uploads
 // real videos over tus (one interrupted, its tab closed, and resumed), categorises them,
 // plays one, shares it, and a recipient with no account downloads it and checks its hash.
 
 const WEB_DIR = resolve(import.meta.dirname, '../dist');
-const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
 /** The upload page's chunk size (web/src/evidence/tus.ts): the large file needs more than one. */
 const CHUNK = 8 * 1024 * 1024;
 
@@ -64,10 +64,7 @@ before(async () => {
   videos.long = makeVideo('cctv-high-street.mp4', 8, '1280x720', ['-preset', 'ultrafast', '-qp', '0']);
   assert.ok(statSync(videos.long).size > CHUNK, `the large video is ${statSync(videos.long).size} bytes`);
   peel = await startTestApp({ PEEL_WEB_DIR: WEB_DIR, PEEL_RATE_LIMIT_LOGIN_PER_MINUTE: '1000' }, { listen: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 });
 
 after(async () => {
@@ -89,19 +86,11 @@ async function watch(context: BrowserContext, ignore: RegExp = /status of 401/):
   page.on('console', (m) => {
     if (m.type() === 'error' && !ignore.test(m.text())) problems.push(`console: ${m.text()} (${m.location().url})`);
   });
-  await page.addInitScript(
-    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
-  );
+  await reportCspViolations(page);
   return { page, problems };
 }
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${peel.url}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByText(/Signed in as/).first().waitFor();
-}
+const signIn = (page: Page, username: string) => signInAs(page, peel.url, username);
 
 const row = (page: Page, file: string) => page.locator(`[data-testid=evidence-upload-row][data-file="${basename(file)}"]`);
 

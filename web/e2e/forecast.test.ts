@@ -2,10 +2,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, signIn as signInAs } from './browser.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { importPoliceUk, SAMPLE_DIR } from '../../src/modules/crime/service.ts';
-import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
+import { startTestApp, type TestApp } from '../../src/test/harness.ts';
 
 // The forecast layer, its accuracy card, a patrol plan and the briefing sheet, in a real
 // Chromium against a real Peel holding four months of real Leicestershire street-level crime
@@ -13,7 +14,6 @@ import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harnes
 // months, checked on the two months before it.
 
 const WEB_DIR = resolve(import.meta.dirname, '../dist');
-const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
 const STREET = join(SAMPLE_DIR, 'police-uk', 'leicestershire');
 const MONTHS = ['2022-07', '2022-08', '2022-09', '2022-10'];
 
@@ -28,10 +28,7 @@ before(async () => {
     systemActor,
     MONTHS.map((m) => join(STREET, `${m}-leicestershire-street.csv.gz`)),
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -39,13 +36,7 @@ after(async () => {
   await peel?.close();
 });
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${peel.url}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByText(/Signed in as/).first().waitFor();
-}
+const signIn = (page: Page, username: string) => signInAs(page, peel.url, username);
 
 interface Dom {
   document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };

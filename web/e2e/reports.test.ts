@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, signIn as signInAs, reportCspViolations } from './browser.ts';
 import { readPhotoFacts } from '../src/reports/photo-metadata.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { importLsoaBoundaries, importPoliceUk, SAMPLE_DIR } from '../../src/modules/crime/service.ts';
-import { startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
+import { startTestApp, type TestApp } from '../../src/test/harness.ts';
 import { jpegWithLocation } from './photo-fixture.ts';
 
 // Citizen reports in a real Chromium against a real Peel: a member of the public on a
@@ -17,7 +18,6 @@ import { jpegWithLocation } from './photo-fixture.ts';
 // replies, and the reporter reads the reply on the private status page.
 
 const WEB_DIR = resolve(import.meta.dirname, '../dist');
-const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
 /** Leicester's Clock Tower: where the reporter's phone says it is. */
 const HERE = { latitude: 52.63654, longitude: -1.13606 };
 /** Where the photo says it was taken (a different place, so a leak would be plain). */
@@ -35,10 +35,7 @@ before(async () => {
   const street = join(SAMPLE_DIR, 'police-uk', 'leicestershire');
   const summary = await importPoliceUk(peel.platform.db, systemActor, ['2022-09', '2022-10'].map((m) => join(street, `${m}-leicestershire-street.csv.gz`)));
   assert.ok(summary.imported > 10_000, `imported ${summary.imported}`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -75,19 +72,11 @@ async function open(options: Parameters<Browser['newContext']>[0], expected: Reg
     if (/status of \d+/.test(text) || expected.some((e) => e.test(text))) return;
     problems.push(`console: ${text}`);
   });
-  await page.addInitScript(
-    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
-  );
+  await reportCspViolations(page);
   return { context, page, problems };
 }
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${peel.url}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByText(/Signed in as/).first().waitFor();
-}
+const signIn = (page: Page, username: string) => signInAs(page, peel.url, username);
 
 async function apiGet<T>(path: string, token: string): Promise<T> {
   const response = await fetch(`${peel.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });

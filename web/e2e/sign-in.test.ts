@@ -2,14 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { freePort, startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
 import { startTestIdp, type TestIdp } from '../../src/test/oidc-provider.ts';
 
 // The web app in a real Chromium against a real Peel, and single sign-on through a real OpenID provider.
 
 const WEB_DIR = resolve(import.meta.dirname, '../dist');
-const CHROMIUM = process.env.PEEL_CHROMIUM ?? '/usr/bin/chromium';
 const CLIENT = { clientId: 'peel-e2e', clientSecret: 'e2e-client-secret-long-enough' };
 
 let browser: Browser;
@@ -40,10 +40,7 @@ before(async () => {
   });
   await peel.app.listen({ port, host: '127.0.0.1' });
   peel.url = publicUrl;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
