@@ -48,6 +48,11 @@ const schema = z.object({
   PEEL_OIDC_DEFAULT_ROLE: z.string().optional(),
   PEEL_WEB_DIR: z.string().default('./web/dist'),
   PEEL_MAP_STYLE_URL: z.url().optional(),
+  /** crime types whose forecast the server computes ahead of the first request; "off" for none */
+  PEEL_FORECAST_WARM: z
+    .string()
+    .default('Burglary')
+    .transform((v) => (v.trim() === 'off' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean))),
   PEEL_MAP_ORIGINS: z
     .string()
     .default('')

@@ -35,7 +35,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const dir = mkdtempSync(join(tmpdir(), 'peel-app-'));
   let platform: Platform;
   try {
-    platform = await openPlatform(loadConfig({ PEEL_DB_URL: dbUrl, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'silent', PEEL_WEB_DIR: join(dir, 'web'), ...env }, STAFF_ROLES));
+    platform = await openPlatform(loadConfig({ PEEL_DB_URL: dbUrl, PEEL_BLOBS: join(dir, 'blobs'), PEEL_LOG_LEVEL: 'silent', PEEL_WEB_DIR: join(dir, 'web'), PEEL_FORECAST_WARM: 'off', ...env }, STAFF_ROLES));
   } catch (err) {
     await drop();
     rmSync(dir, { recursive: true, force: true });

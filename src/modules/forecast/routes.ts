@@ -3,6 +3,7 @@ import type { Platform, PeelServer } from '../../platform/context.ts';
 import type { Role } from '../../platform/roles.ts';
 import { DEFAULTS, METHODS, type Method } from './service.ts';
 import * as product from './surface.ts';
+import { scheduleForecastWarmUp } from './warm.ts';
 
 /** Forecasts are for the people who allocate and patrol, as the crime map is. */
 export const FORECAST_ROLES: readonly Role[] = ['analyst', 'supervisor', 'officer'];
@@ -139,4 +140,14 @@ export function forecastRoutes(app: PeelServer, platform: Platform): void {
       };
     },
   });
+
+  // The forecasts people open first are computed in the background after start and after each import.
+  const warm = platform.config.PEEL_FORECAST_WARM;
+  if (warm.length) {
+    const stop = scheduleForecastWarmUp(platform, warm, (r) => {
+      if (r instanceof Error) app.log.error({ err: r.message }, 'forecast warm-up failed');
+      else app.log.info({ dataVersion: r.version, warmed: r.warmed, skipped: r.skipped.length }, 'forecast warm-up');
+    });
+    app.addHook('onClose', async () => stop());
+  }
 }
