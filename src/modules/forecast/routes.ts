@@ -3,6 +3,7 @@ import type { Platform, PeelServer } from '../../platform/context.ts';
 import type { Role } from '../../platform/roles.ts';
 import { DEFAULTS, METHODS, type Method } from './service.ts';
 import * as product from './surface.ts';
+import { patrolsReply, surfaceReply } from './replies.ts';
 import { scheduleForecastWarmUp } from './warm.ts';
 
 /** Forecasts are for the people who allocate and patrol, as the crime map is. */
@@ -22,57 +23,6 @@ const forecastQuery = z.object({
 });
 type ForecastQuery = z.infer<typeof forecastQuery>;
 
-const position = z.array(z.number());
-const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position)) });
-const areaGeometry = z.union([polygon, z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) })]);
-const coverage = z.object({ coverage: z.number(), meanHitRate: z.number().nullable(), meanPai: z.number().nullable() });
-const windowSchema = z.object({ period: z.string(), trainMonths: z.number(), trainFrom: z.string(), trainTo: z.string(), testFrom: z.string(), testTo: z.string() });
-const accuracySchema = z.object({
-  method: z.string(),
-  trainMonths: z.number(),
-  testFrom: z.string(),
-  testTo: z.string(),
-  testPeriods: z.number(),
-  computedAt: z.string().describe('when these figures were computed (they are kept until new crime data is imported)'),
-  seconds: z.number(),
-  methods: z.array(z.object({ method: z.string(), coverage: z.array(coverage) })),
-});
-const forecastHeader = {
-  types: z.array(z.string()),
-  method: z.string(),
-  cellSize: z.number(),
-  window: windowSchema,
-  studyCells: z.number(),
-  computedAt: z.string().describe('when the surface was computed'),
-  accuracy: accuracySchema,
-};
-const surfaceReply = z.object({
-  type: z.literal('FeatureCollection'),
-  features: z.array(
-    z.object({
-      type: z.literal('Feature'),
-      geometry: polygon,
-      properties: z.object({ cell: z.number(), rank: z.number(), score: z.number(), share: z.number(), recent: z.number(), top5: z.boolean(), top10: z.boolean() }),
-    }),
-  ),
-  ...forecastHeader,
-});
-const patrolsReply = z.object({
-  type: z.literal('FeatureCollection'),
-  features: z.array(
-    z.object({
-      type: z.literal('Feature'),
-      geometry: areaGeometry,
-      properties: z.object({ area: z.number(), cells: z.array(z.number()), share: z.number(), recentCrimes: z.number(), recentShare: z.number(), centre: position }),
-    }),
-  ),
-  ...forecastHeader,
-  areas: z.number(),
-  maxCells: z.number(),
-  connectivity: z.literal('4-connected (cells share an edge)'),
-  share: z.number().describe('the areas together: their share of the forecast risk'),
-  recentShare: z.number().describe('the areas together: their share of the crimes of the training months'),
-});
 
 const request = (q: ForecastQuery): product.ForecastRequest => ({ types: q.type, period: q.period, method: q.method as Method, cellSize: q.cell });
 const nullable = (a: product.Accuracy) => ({
