@@ -1,5 +1,6 @@
 import type { Platform } from '../../platform/context.ts';
 import { PeelError } from '../../platform/errors.ts';
+import { runOnSchedule, type Schedule } from '../../platform/schedule.ts';
 import { crimeDataVersion } from '../crime/events.ts';
 import { DEFAULTS } from './service.ts';
 import { forecastAccuracy, forecastSurface } from './surface.ts';
@@ -11,13 +12,8 @@ import { forecastAccuracy, forecastSurface } from './surface.ts';
  * whenever the crime data changes. One run at a time; the check itself is one small query.
  */
 
-export interface WarmSchedule {
-  firstDelayMs: number;
-  everyMs: number;
-}
-
 /** Half a minute after start (not in the way of start-up), then a look every five minutes. */
-export const WARM_SCHEDULE: WarmSchedule = { firstDelayMs: 30_000, everyMs: 5 * 60_000 };
+export const WARM_SCHEDULE: Schedule = { firstDelayMs: 30_000, everyMs: 5 * 60_000 };
 
 export interface WarmResult {
   version: number;
@@ -46,32 +42,18 @@ export async function warmForecasts(platform: Platform, types: readonly string[]
 }
 
 /** Runs warmForecasts on a timer when the data version has moved; returns the function that stops it. */
-export function scheduleForecastWarmUp(platform: Platform, types: readonly string[], onResult: (r: WarmResult | Error) => void, schedule: WarmSchedule = WARM_SCHEDULE): () => void {
+export function scheduleForecastWarmUp(platform: Platform, types: readonly string[], onResult: (r: WarmResult | Error) => void, schedule: Schedule = WARM_SCHEDULE): () => void {
   let warmedVersion: number | null = null;
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      if ((await crimeDataVersion(platform.db)) === warmedVersion) return;
+  return runOnSchedule(
+    schedule,
+    async () => {
+      if ((await crimeDataVersion(platform.db)) === warmedVersion) return null;
       const r = await warmForecasts(platform, types);
       warmedVersion = r.version;
-      onResult(r);
-    } catch (err) {
-      onResult(err as Error);
-    } finally {
-      running = false;
-    }
-  };
-  let every: NodeJS.Timeout | null = null;
-  const first = setTimeout(() => {
-    void run();
-    every = setInterval(() => void run(), schedule.everyMs);
-    every.unref();
-  }, schedule.firstDelayMs);
-  first.unref();
-  return () => {
-    clearTimeout(first);
-    if (every) clearInterval(every);
-  };
+      return r;
+    },
+    (r) => {
+      if (r) onResult(r);
+    },
+  );
 }
