@@ -140,5 +140,10 @@ test('on a phone the forecast, its accuracy card and the patrol plan fit the scr
   await page.getByTestId('patrol-plan').waitFor({ timeout: 60_000 });
   const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
   assert.equal(overflow, 0, 'nothing wider than the screen');
+
+  // By week needs records with dates; police.uk's have months only, and the panel says so.
+  await page.getByLabel('Forecast by').selectOption('week');
+  await page.getByLabel(/Show next week’s forecast hotspots/).waitFor();
+  assert.match(await page.getByRole('alert').filter({ hasText: 'forecasting by week' }).innerText({ timeout: 30_000 }), /no located record has a date: forecasting by week needs records imported with their dates/);
   await context.close();
 });

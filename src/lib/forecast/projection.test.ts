@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOCAL_FALSE_EASTING, LOCAL_FALSE_NORTHING, projectAll, projectionFor } from './projection.ts';
+import { LOCAL_FALSE_EASTING, LOCAL_FALSE_NORTHING, projectAll, projectionFor, projectionOf } from './projection.ts';
 
 /** Great-circle distance on a sphere of the WGS84 mean radius (haversine), metres. */
 function haversine(lon1: number, lat1: number, lon2: number, lat2: number): number {
@@ -31,4 +31,22 @@ test('inside Great Britain: the British National Grid (Leicester clock tower ≈
   const p = projectionFor(Float64Array.from([-1.1339]), Float64Array.from([52.6363]));
   const [e, n] = p.forward(-1.1339, 52.6363);
   assert.ok(Math.abs(e - 458_700) < 300 && Math.abs(n - 304_500) < 300, `${e}, ${n}`);
+});
+
+test('inverse undoes forward (to draw cells on the map), both kinds, within a centimetre', () => {
+  for (const [lon, lat] of [
+    [-87.9, 41.7],
+    [-1.1339, 52.6363],
+  ] as const) {
+    const p = projectionOf(projectionFor(Float64Array.from([lon, lon + 0.2]), Float64Array.from([lat, lat + 0.1])).definition);
+    const [x, y] = p.forward(lon + 0.05, lat + 0.03);
+    const [lon2, lat2] = p.inverse(x, y);
+    const [x2, y2] = p.forward(lon2, lat2);
+    assert.ok(Math.abs(lon2 - (lon + 0.05)) < 1e-7 && Math.abs(lat2 - (lat + 0.03)) < 1e-7, `${lon2}, ${lat2}`);
+    assert.ok(Math.hypot(x2 - x, y2 - y) < 1e-2);
+  }
+  // 1 km east of the Chicago centre is 1 km east on the ground: about 0.01204° of longitude at 41.85° N
+  const c = projectionOf(projectionFor(Float64Array.from([-87.65]), Float64Array.from([41.85])).definition);
+  const [east] = c.inverse(LOCAL_FALSE_EASTING + 1000, LOCAL_FALSE_NORTHING);
+  assert.ok(Math.abs(east - -87.65 - 1000 / (111_320 * Math.cos((41.85 * Math.PI) / 180))) < 2e-5, String(east));
 });

@@ -11,7 +11,8 @@ import proj4 from 'proj4';
 export const LOCAL_FALSE_EASTING = 350_000;
 export const LOCAL_FALSE_NORTHING = 650_000;
 
-const BNG =
+/** The British National Grid (OSGB36 transverse Mercator, with the usual 7-parameter shift to WGS84). */
+export const BRITISH_NATIONAL_GRID =
   '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs';
 
 export interface Projection {
@@ -19,6 +20,8 @@ export interface Projection {
   definition: string;
   /** WGS84 longitude, latitude → metres (easting, northing) */
   forward(longitude: number, latitude: number): [number, number];
+  /** metres → WGS84 longitude, latitude (to draw grid cells on a map) */
+  inverse(easting: number, northing: number): [number, number];
 }
 
 /** Great Britain, roughly: points all inside use the British National Grid. */
@@ -38,10 +41,15 @@ export function projectionFor(longitude: Float64Array, latitude: Float64Array): 
   let british = longitude.length > 0;
   for (let i = 0; i < longitude.length && british; i++) british = inGreatBritain(longitude[i]!, latitude[i]!);
   const definition = british
-    ? BNG
+    ? BRITISH_NATIONAL_GRID
     : `+proj=aeqd +lat_0=${median(latitude).toFixed(6)} +lon_0=${median(longitude).toFixed(6)} +x_0=${LOCAL_FALSE_EASTING} +y_0=${LOCAL_FALSE_NORTHING} +datum=WGS84 +units=m +no_defs`;
+  return projectionOf(definition);
+}
+
+/** The projection a proj4 definition describes (one made by projectionFor, kept with a result). */
+export function projectionOf(definition: string): Projection {
   const converter = proj4('WGS84', definition);
-  return { definition, forward: (lon, lat) => converter.forward([lon, lat]) as [number, number] };
+  return { definition, forward: (lon, lat) => converter.forward([lon, lat]) as [number, number], inverse: (x, y) => converter.inverse([x, y]) as [number, number] };
 }
 
 /** Projects every point (easting and northing arrays in metres). */

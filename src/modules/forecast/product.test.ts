@@ -31,16 +31,16 @@ interface Feature {
 }
 interface Reply {
   features: Feature[];
-  window: { period: string; trainMonths: number; trainFrom: string; trainTo: string; testFrom: string; testTo: string };
+  window: { by: string; period: string; trainPeriods: number; trainFrom: string; trainTo: string; testFrom: string; testTo: string };
   studyCells: number;
   computedAt: string;
   accuracy: { computedAt: string; testPeriods: number; methods: Array<{ method: string; coverage: Array<{ coverage: number; meanHitRate: number; meanPai: number }> }> };
 }
 
 test('forecast window: twelve training months when there are enough, else half; up to twelve test months before the period', () => {
-  assert.deepEqual(forecastWindow('2019-12', '2022-10', undefined), { period: '2022-11', trainMonths: 12, trainFrom: '2021-11', trainTo: '2022-10', testFrom: '2021-11', testTo: '2022-10' });
-  assert.deepEqual(forecastWindow('2021-11', '2022-10', undefined), { period: '2022-11', trainMonths: 6, trainFrom: '2022-05', trainTo: '2022-10', testFrom: '2022-05', testTo: '2022-10' });
-  assert.deepEqual(forecastWindow('2019-12', '2022-10', '2021-06'), { period: '2021-06', trainMonths: 9, trainFrom: '2020-09', trainTo: '2021-05', testFrom: '2020-09', testTo: '2021-05' });
+  assert.deepEqual(forecastWindow('2019-12', '2022-10', undefined), { by: 'month', period: '2022-11', trainPeriods: 12, trainFrom: '2021-11', trainTo: '2022-10', testFrom: '2021-11', testTo: '2022-10' });
+  assert.deepEqual(forecastWindow('2021-11', '2022-10', undefined), { by: 'month', period: '2022-11', trainPeriods: 6, trainFrom: '2022-05', trainTo: '2022-10', testFrom: '2022-05', testTo: '2022-10' });
+  assert.deepEqual(forecastWindow('2019-12', '2022-10', '2021-06'), { by: 'month', period: '2021-06', trainPeriods: 9, trainFrom: '2020-09', trainTo: '2021-05', testFrom: '2020-09', testTo: '2021-05' });
   assert.throws(() => forecastWindow('2021-11', '2022-10', '2022-12'), /latest month that can be forecast is 2022-11/);
   assert.throws(() => forecastWindow('2021-11', '2022-10', '2021-12'), /needs at least two months/);
 });
@@ -49,7 +49,7 @@ test('GET /api/forecast: every study cell with its score and rank, the top 5% an
   const { status, body } = await get('/api/forecast?type=Burglary&method=naive-all');
   assert.equal(status, 200, JSON.stringify(body));
   const r = body as unknown as Reply;
-  assert.deepEqual(r.window, { period: '2022-05', trainMonths: 2, trainFrom: '2022-03', trainTo: '2022-04', testFrom: '2022-02', testTo: '2022-04' });
+  assert.deepEqual(r.window, { by: 'month', period: '2022-05', trainPeriods: 2, trainFrom: '2022-03', trainTo: '2022-04', testFrom: '2022-02', testTo: '2022-04' });
   assert.equal(r.studyCells, 20);
   assert.equal(r.features.length, 20);
   // naive-all over 2022-03 … 04: cells 3, 12 and 15 have 2 burglaries, 0 and 7 have 1; ties by cell id

@@ -10,10 +10,12 @@ const position = z.array(z.number());
 const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position)) });
 const areaGeometry = z.union([polygon, z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) })]);
 const coverage = z.object({ coverage: z.number(), meanHitRate: z.number().nullable(), meanPai: z.number().nullable() });
-const windowSchema = z.object({ period: z.string(), trainMonths: z.number(), trainFrom: z.string(), trainTo: z.string(), testFrom: z.string(), testTo: z.string() });
+const by = z.enum(['month', 'week', 'day']);
+const windowSchema = z.object({ by, period: z.string(), trainPeriods: z.number(), trainFrom: z.string(), trainTo: z.string(), testFrom: z.string(), testTo: z.string() });
 const accuracySchema = z.object({
   method: z.string(),
-  trainMonths: z.number(),
+  by,
+  trainPeriods: z.number(),
   testFrom: z.string(),
   testTo: z.string(),
   testPeriods: z.number(),
@@ -55,7 +57,7 @@ export const patrolsReply = z.object({
   maxCells: z.number(),
   connectivity: z.literal('4-connected (cells share an edge)'),
   share: z.number().describe('the areas together: their share of the forecast risk'),
-  recentShare: z.number().describe('the areas together: their share of the crimes of the training months'),
+  recentShare: z.number().describe('the areas together: their share of the crimes of the training periods'),
 });
 
 export type ForecastReply = z.infer<typeof surfaceReply>;

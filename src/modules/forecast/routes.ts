@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Platform, PeelServer } from '../../platform/context.ts';
 import type { Role } from '../../platform/roles.ts';
+import { PERIOD_KINDS } from '../../lib/forecast/periods.ts';
 import { DEFAULTS, METHODS, type Method } from './service.ts';
 import * as product from './surface.ts';
 import { patrolsReply, surfaceReply } from './replies.ts';
@@ -9,7 +10,6 @@ import { scheduleForecastWarmUp } from './warm.ts';
 /** Forecasts are for the people who allocate and patrol, as the crime map is. */
 export const FORECAST_ROLES: readonly Role[] = ['analyst', 'supervisor', 'officer'];
 
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM');
 const types = z
   .union([z.string().min(1).max(300), z.array(z.string().min(1).max(300)).min(1).max(50)], { error: 'is required: the crime type(s) to forecast, e.g. type=Burglary' })
   .transform((v) => (Array.isArray(v) ? v : [v]))
@@ -17,14 +17,20 @@ const types = z
 
 const forecastQuery = z.object({
   type: types,
-  period: month.optional().describe('the month to forecast, YYYY-MM; default: the month after the last imported one'),
+  by: z.enum(PERIOD_KINDS).default('month').describe('forecast by month (police.uk records), or by week (Monday to Sunday) or day from records imported with their date and time'),
+  period: z
+    .string()
+    .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be a month YYYY-MM, or by week or day a date YYYY-MM-DD')
+    .optional()
+    .describe('the period to forecast: YYYY-MM by month, a date YYYY-MM-DD by day or week (any day of the week); default: the one after the last record'),
+  timeZone: z.string().min(1).max(60).optional().describe('by week or day: the IANA time zone whose calendar days count (Europe/London by default)'),
   method: z.enum(METHODS).default('peel').describe(`the forecasting method: ${METHODS.join(', ')}`),
-  cell: z.coerce.number().int().min(100).max(2000).default(DEFAULTS.cellSize).describe('grid cell size in metres (British National Grid squares), 100 to 2000'),
+  cell: z.coerce.number().int().min(100).max(2000).default(DEFAULTS.cellSize).describe('grid cell size in metres (British National Grid squares in Great Britain), 100 to 2000'),
 });
 type ForecastQuery = z.infer<typeof forecastQuery>;
 
 
-const request = (q: ForecastQuery): product.ForecastRequest => ({ types: q.type, period: q.period, method: q.method as Method, cellSize: q.cell });
+const request = (q: ForecastQuery): product.ForecastRequest => ({ types: q.type, by: q.by, timeZone: q.timeZone, period: q.period, method: q.method as Method, cellSize: q.cell });
 const nullable = (a: product.Accuracy) => ({
   ...a,
   methods: a.methods.map((m) => ({ method: m.method, coverage: m.coverage.map((c) => ({ coverage: c.coverage, meanHitRate: Number.isFinite(c.meanHitRate) ? c.meanHitRate : null, meanPai: Number.isFinite(c.meanPai) ? c.meanPai : null })) })),
@@ -46,7 +52,7 @@ export function forecastRoutes(app: PeelServer, platform: Platform): void {
   app.get('/api/forecast', {
     config,
     schema: {
-      summary: 'The risk surface for a month as GeoJSON grid cells (score, rank, top 5% and 10% flags) with the method’s backtest figures over the months before it',
+      summary: 'The risk surface for a month, week or day as GeoJSON grid cells (score, rank, top 5% and 10% flags) with the method’s backtest figures over the periods before it',
       tags,
       querystring: forecastQuery.extend({
         top: z.coerce.number().gt(0).max(1).default(1).describe('only the highest-ranked share of the study cells, e.g. 0.1 for the top 10%; 1 (all) by default'),

@@ -1,39 +1,49 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../platform/db/index.ts';
 import { PeelError } from '../../platform/errors.ts';
-import { monthIndex, monthText } from '../../lib/months.ts';
+import { monthIndex, monthText as monthTextOf } from '../../lib/months.ts';
 import { STANDARD_COVERAGES } from '../../lib/forecast/metrics.ts';
 import { outlineOf, ringArea2, type PatrolPlan } from '../../lib/forecast/patrols.ts';
-import { allLocatedPoints, crimeDataVersion, fromBng, locatedEvents, locatedEventsOfOtherTypes } from '../crime/events.ts';
+import type { PeriodKind } from '../../lib/forecast/periods.ts';
+import { projectionOf, type Projection } from '../../lib/forecast/projection.ts';
+import { crimeDataVersion, fromBng } from '../crime/events.ts';
 import type { ComputeJob, SurfaceCells } from './compute.ts';
 import type { CoverageSummary, Method } from './service.ts';
+import { forecastData, type ForecastData, type PeriodEvents } from './sources.ts';
 import { readResult, writeResult, type ResultKey } from './store.ts';
 
 /**
- * The forecast in the product (issue 4): the risk surface for the next month, the method's
- * recent backtest figures beside it, and patrol plans made from the surface. Results are
+ * The forecast in the product (issue 4): the risk surface for the next month (or week, or
+ * day, from dated records), the method's recent backtest figures beside it, and patrol plans
+ * made from the surface. Results are
  * computed in a worker thread on first request and kept in forecast_results until the crime
  * data changes (the crime module's data version).
  */
 
-export const PRODUCT_TRAIN_MONTHS = 12;
-/** the test months of the accuracy figures */
+/** training periods: a year of months or of weeks, as the backtest's defaults; half a year of days */
+export const PRODUCT_TRAIN_PERIODS: Record<PeriodKind, number> = { month: 12, week: 52, day: 182 };
+/** the test periods of the accuracy figures */
 export const ACCURACY_PERIODS = 12;
 /** the baselines every method is shown against */
 export const BASELINES = ['naive-last', 'naive-all'] as const satisfies readonly Method[];
 
 export interface ForecastRequest {
   types: readonly string[];
-  /** the month to forecast, YYYY-MM; the month after the last imported one by default */
+  /** month (default), or week or day from records with instants */
+  by?: PeriodKind;
+  /** by week or day: the time zone whose calendar days count (Europe/London by default) */
+  timeZone?: string;
+  /** the period to forecast (YYYY-MM; by week or day, a date YYYY-MM-DD); the one after the last record's by default */
   period?: string;
   method: Method;
   cellSize: number;
 }
 
-/** The months a forecast for `period` trains on, and the months its accuracy is measured on. */
+/** The periods a forecast for `period` trains on, and the periods its accuracy is measured on. */
 export interface ForecastWindow {
+  by: PeriodKind;
   period: string;
-  trainMonths: number;
+  trainPeriods: number;
   trainFrom: string;
   trainTo: string;
   testFrom: string;
@@ -42,6 +52,8 @@ export interface ForecastWindow {
 
 export interface Surface extends SurfaceCells {
   types: string[];
+  /** the proj4 definition of the cells' metres; null for the British National Grid */
+  projection: string | null;
   method: Method;
   cellSize: number;
   window: ForecastWindow;
@@ -53,7 +65,8 @@ export interface Surface extends SurfaceCells {
 
 export interface Accuracy {
   method: Method;
-  trainMonths: number;
+  by: PeriodKind;
+  trainPeriods: number;
   testFrom: string;
   testTo: string;
   testPeriods: number;
@@ -63,22 +76,25 @@ export interface Accuracy {
 }
 
 /**
- * Twelve training months when the data allows, else half the months there are (so that
- * there are as many test months as training months); the test months are the (up to)
- * twelve before the period, each with a full training window inside the data.
+ * A year of training periods when the data allows (see PRODUCT_TRAIN_PERIODS), else half the
+ * periods there are (so that there are as many test periods as training periods); the test
+ * periods are the (up to) twelve before the period, each with a full training window inside
+ * the data. `first` and `last` are the data's first and last periods.
  */
-export function forecastWindow(firstMonth: string, lastMonth: string, period: string | undefined): ForecastWindow {
-  const next = monthIndex(lastMonth) + 1;
-  const p = period ? monthIndex(period) : next;
-  const first = monthIndex(firstMonth);
-  if (p > next) throw new PeelError('no_data', `the records end in ${lastMonth}: the latest month that can be forecast is ${monthText(next)}, not ${monthText(p)}.`);
+export function periodWindow(by: PeriodKind, label: (p: number) => string, first: number, last: number, period?: number): ForecastWindow {
+  const next = last + 1;
+  const p = period ?? next;
+  if (p > next) throw new PeelError('no_data', `the records end in ${label(last)}: the latest ${by} that can be forecast is ${label(next)}, not ${label(p)}.`);
   const available = p - first;
-  if (available < 2) throw new PeelError('no_data', `a forecast for ${monthText(p)} needs at least two months of records before it; they start in ${firstMonth}.`);
-  const trainMonths = Math.min(PRODUCT_TRAIN_MONTHS, Math.floor(available / 2));
-  const testTo = p - 1;
-  const testFrom = Math.max(p - ACCURACY_PERIODS, first + trainMonths);
-  return { period: monthText(p), trainMonths, trainFrom: monthText(p - trainMonths), trainTo: monthText(p - 1), testFrom: monthText(testFrom), testTo: monthText(testTo) };
+  if (available < 2) throw new PeelError('no_data', `a forecast for ${label(p)} needs at least two ${by}s of records before it; they start in ${label(first)}.`);
+  const trainPeriods = Math.min(PRODUCT_TRAIN_PERIODS[by], Math.floor(available / 2));
+  const testFrom = Math.max(p - ACCURACY_PERIODS, first + trainPeriods);
+  return { by, period: label(p), trainPeriods, trainFrom: label(p - trainPeriods), trainTo: label(p - 1), testFrom: label(testFrom), testTo: label(p - 1) };
 }
+
+/** The window by month, from the first and last imported months (YYYY-MM). */
+export const forecastWindow = (firstMonth: string, lastMonth: string, period: string | undefined): ForecastWindow =>
+  periodWindow('month', (p) => monthTextOf(p), monthIndex(firstMonth), monthIndex(lastMonth), period === undefined ? undefined : monthIndex(period));
 
 /**
  * At most this many computations at once; more wait their turn. Each distinct request can
@@ -145,78 +161,73 @@ const checkTypes = (types: readonly string[]) => {
   return [...new Set(types)].sort();
 };
 
-/** Every located point, kept per database while the data version stays the same (reading them takes a second). */
-const pointsCache = new WeakMap<Db, { version: number; points: Promise<Awaited<ReturnType<typeof allLocatedPoints>>> }>();
-
-async function locatedPoints(db: Db) {
-  const version = await crimeDataVersion(db);
-  const kept = pointsCache.get(db);
-  if (kept && kept.version === version) return kept.points;
-  const points = allLocatedPoints(db);
-  pointsCache.set(db, { version, points });
-  points.catch(() => pointsCache.delete(db));
-  return points;
+async function windowFor(db: Db, request: ForecastRequest): Promise<{ data: ForecastData; window: ForecastWindow }> {
+  const data = await forecastData(db, request.by ?? 'month', request.timeZone);
+  return { data, window: periodWindow(data.by, data.label, data.first, data.last, request.period === undefined ? undefined : data.parse(request.period)) };
 }
 
-async function windowFor(db: Db, request: ForecastRequest) {
-  const points = await locatedPoints(db);
-  if (!points.firstMonth || !points.lastMonth) throw new PeelError('no_data', 'there are no located crime records: import some first (peel import police-uk …).');
-  return { points, window: forecastWindow(points.firstMonth, points.lastMonth, request.period) };
-}
+/** The cache's name for a window's period: by week or day, with the kind and time zone (a date alone is ambiguous). */
+const periodKey = (data: ForecastData, window: ForecastWindow) => (data.by === 'month' ? window.period : `${data.by} ${window.period} ${data.timeZone}`);
 
-async function eventsFor(db: Db, types: readonly string[], from: string, to: string) {
-  const events = await locatedEvents(db, { types, from, to });
-  if (events.month.length === 0) throw new PeelError('no_data', `no located records of ${types.map((t) => `"${t}"`).join(', ')} between ${from} and ${to}: check the crime type's spelling.`);
+async function eventsFor(data: ForecastData, types: readonly string[], from: number, to: number): Promise<PeriodEvents> {
+  const events = await data.events(types, from, to);
+  if (events.period.length === 0) throw new PeelError('no_data', `no located records of ${types.map((t) => `"${t}"`).join(', ')} between ${data.label(from)} and ${data.label(to)}: check the crime type's spelling.`);
   return events;
 }
+
+const relative = (e: PeriodEvents, start: number) => ({ easting: e.easting, northing: e.northing, period: Int32Array.from(e.period, (p) => p - start) });
 
 /** The risk surface for the request's period, from the cache or computed now. */
 export async function forecastSurface(db: Db, request: ForecastRequest): Promise<Surface> {
   const types = checkTypes(request.types);
-  const { points, window } = await windowFor(db, request);
-  const key: ResultKey = { kind: 'surface', types, period: window.period, method: request.method, cellSize: request.cellSize };
+  const { data, window } = await windowFor(db, request);
+  const key: ResultKey = { kind: 'surface', types, period: periodKey(data, window), method: request.method, cellSize: request.cellSize };
   const r = await cached(db, key, async () => {
-    const events = await eventsFor(db, types, window.trainFrom, window.trainTo);
-    const start = monthIndex(window.trainFrom);
-    const o = request.method === 'peel' ? await locatedEventsOfOtherTypes(db, { types, from: window.trainFrom, to: window.trainTo }) : null;
+    const start = data.parse(window.trainFrom);
+    const end = data.parse(window.trainTo);
+    const events = await eventsFor(data, types, start, end);
+    const other = request.method === 'peel' ? await data.events(types, start, end, true) : null;
     return runInWorker<SurfaceCells>({
       kind: 'surface',
       input: {
         method: request.method,
         cellSize: request.cellSize,
-        trainMonths: window.trainMonths,
-        event: { easting: events.easting, northing: events.northing, period: Int32Array.from(events.month, (m) => m - start) },
-        studyPoints: { easting: points.easting, northing: points.northing },
-        ...(o ? { other: { easting: o.easting, northing: o.northing, period: Int32Array.from(o.month, (m) => m - start) } } : {}),
+        trainMonths: window.trainPeriods,
+        event: relative(events, start),
+        studyPoints: data.studyPoints,
+        ...(other ? { other: relative(other, start) } : {}),
       },
     });
   });
   const total = r.value.score.reduce((s, x) => s + x, 0);
-  return { ...r.value, types, method: request.method, cellSize: request.cellSize, window, total, computedAt: r.computedAt, seconds: r.seconds };
+  return { ...r.value, types, projection: data.projection, method: request.method, cellSize: request.cellSize, window, total, computedAt: r.computedAt, seconds: r.seconds };
 }
 
-/** The method's and the baselines' mean hit rate and PAI over the test months before the period. */
+/** The method's and the baselines' mean hit rate and PAI over the test periods before the period. */
 export async function forecastAccuracy(db: Db, request: ForecastRequest): Promise<Accuracy> {
   const types = checkTypes(request.types);
-  const { points, window } = await windowFor(db, request);
+  const { data, window } = await windowFor(db, request);
   const methods = [...new Set<Method>([request.method, ...BASELINES])];
-  const key: ResultKey = { kind: 'accuracy', types, period: window.period, method: request.method, cellSize: request.cellSize };
+  const key: ResultKey = { kind: 'accuracy', types, period: periodKey(data, window), method: request.method, cellSize: request.cellSize };
+  const testFrom = data.parse(window.testFrom);
+  const testTo = data.parse(window.testTo);
   const r = await cached(db, key, async () => {
-    const from = monthText(monthIndex(window.testFrom) - window.trainMonths);
-    const event = await eventsFor(db, types, from, window.testTo);
-    // peel's covariate, as the backtest command gives it (months before the last test month's)
-    const other = methods.includes('peel') ? await locatedEventsOfOtherTypes(db, { types, from, to: monthText(monthIndex(window.testTo) - 1) }) : undefined;
+    const from = testFrom - window.trainPeriods;
+    const event = await eventsFor(data, types, from, testTo);
+    // peel's covariate, as the backtest command gives it (periods before the last test period's)
+    const other = methods.includes('peel') ? await data.events(types, from, testTo - 1, true) : undefined;
+    const asBacktest = (e: PeriodEvents) => ({ easting: e.easting, northing: e.northing, month: e.period });
     const report = await runInWorker<{ results: Array<{ method: Method; coverage: CoverageSummary[]; periods: number }> }>({
       kind: 'accuracy',
       input: {
-        data: { event, other, studyPoints: { easting: points.easting, northing: points.northing } },
-        settings: { cellSize: request.cellSize, trainMonths: window.trainMonths, from: window.testFrom, to: window.testTo, methods },
+        data: { event: asBacktest(event), other: other && asBacktest(other), studyPoints: data.studyPoints },
+        settings: { cellSize: request.cellSize, trainMonths: window.trainPeriods, from: window.testFrom, to: window.testTo, methods, ...(data.by === 'month' ? {} : { period: data.by, timeZone: data.timeZone! }) },
       },
     });
     return report.results.map((x) => ({ method: x.method, coverage: x.coverage }));
   });
-  const testPeriods = monthIndex(window.testTo) - monthIndex(window.testFrom) + 1;
-  return { method: request.method, trainMonths: window.trainMonths, testFrom: window.testFrom, testTo: window.testTo, testPeriods, computedAt: r.computedAt, seconds: r.seconds, methods: r.value };
+  const testPeriods = testTo - testFrom + 1;
+  return { method: request.method, by: data.by, trainPeriods: window.trainPeriods, testFrom: window.testFrom, testTo: window.testTo, testPeriods, computedAt: r.computedAt, seconds: r.seconds, methods: r.value };
 }
 
 // ——— GeoJSON ———
@@ -226,11 +237,22 @@ export type PolygonGeometry = { type: 'Polygon'; coordinates: Position[][] } | {
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
-function toWgs84(cellSize: number, ring: ReadonlyArray<readonly [number, number]>): Position[] {
-  return ring.map(([c, r]) => {
-    const p = fromBng(c * cellSize, r * cellSize);
+const projections = new Map<string, Projection>();
+
+/** Grid metres to WGS84: the crime module's own BNG conversion, or the inverse of the data's projection. */
+function lonLat(projection: string | null, easting: number, northing: number): Position {
+  if (projection === null) {
+    const p = fromBng(easting, northing);
     return [round(p.longitude), round(p.latitude)];
-  });
+  }
+  let proj = projections.get(projection);
+  if (!proj) projections.set(projection, (proj = projectionOf(projection)));
+  const [lon, lat] = proj.inverse(easting, northing);
+  return [round(lon), round(lat)];
+}
+
+function toWgs84(cellSize: number, ring: ReadonlyArray<readonly [number, number]>, projection: string | null): Position[] {
+  return ring.map(([c, r]) => lonLat(projection, c * cellSize, r * cellSize));
 }
 
 function inside(point: readonly [number, number], ring: ReadonlyArray<readonly [number, number]>): boolean {
@@ -243,8 +265,8 @@ function inside(point: readonly [number, number], ring: ReadonlyArray<readonly [
   return result;
 }
 
-/** The outline of grid cells (the national grid from origin 0, 0) as a WGS84 GeoJSON polygon. */
-export function cellsPolygon(cellSize: number, cells: ReadonlyArray<{ column: number; row: number }>): PolygonGeometry {
+/** The outline of grid cells (the grid from origin 0, 0 of the projection; null: the national grid) as a WGS84 GeoJSON polygon. */
+export function cellsPolygon(cellSize: number, cells: ReadonlyArray<{ column: number; row: number }>, projection: string | null = null): PolygonGeometry {
   const rings = outlineOf(cells);
   const outers = rings.filter((r) => ringArea2(r) > 0);
   const holes = rings.filter((r) => ringArea2(r) < 0);
@@ -254,13 +276,13 @@ export function cellsPolygon(cellSize: number, cells: ReadonlyArray<{ column: nu
     const probe: [number, number] = [(hole[0]![0] + hole[1]![0]) / 2 + (hole[1]![1] - hole[0]![1]) * 0.25, (hole[0]![1] + hole[1]![1]) / 2 - (hole[1]![0] - hole[0]![0]) * 0.25];
     (polygons.find((p) => inside(probe, p[0]!)) ?? polygons[0])?.push(hole);
   }
-  const coords = polygons.map((p) => p.map((ring) => toWgs84(cellSize, ring)));
+  const coords = polygons.map((p) => p.map((ring) => toWgs84(cellSize, ring, projection)));
   return coords.length === 1 ? { type: 'Polygon', coordinates: coords[0]! } : { type: 'MultiPolygon', coordinates: coords };
 }
 
 /** A cell's square, corner (column, row) anticlockwise. */
-export function cellSquare(cellSize: number, column: number, row: number): { type: 'Polygon'; coordinates: Position[][] } {
-  return { type: 'Polygon', coordinates: [toWgs84(cellSize, [[column, row], [column + 1, row], [column + 1, row + 1], [column, row + 1], [column, row]])] };
+export function cellSquare(cellSize: number, column: number, row: number, projection: string | null = null): { type: 'Polygon'; coordinates: Position[][] } {
+  return { type: 'Polygon', coordinates: [toWgs84(cellSize, [[column, row], [column + 1, row], [column + 1, row + 1], [column, row + 1], [column, row]], projection)] };
 }
 
 /** k of the top `coverage` of n cells, as the backtest counts them. */
@@ -281,7 +303,7 @@ export function surfaceFeatures(s: Surface, top = 1): SurfaceFeature[] {
   for (let i = 0; i < shown; i++) {
     out.push({
       type: 'Feature',
-      geometry: cellSquare(s.cellSize, s.column[i]!, s.row[i]!),
+      geometry: cellSquare(s.cellSize, s.column[i]!, s.row[i]!, s.projection),
       properties: { cell: s.cell[i]!, rank: i + 1, score: s.score[i]!, share: s.total > 0 ? s.score[i]! / s.total : 0, recent: s.recent[i]!, top5: i < k5, top10: i < k10 },
     });
   }
@@ -298,7 +320,7 @@ export interface PatrolRequest extends ForecastRequest {
 export interface PatrolAreaResult {
   area: number;
   cells: number[];
-  /** the area's share of the forecast risk: its expected share of next month's crime */
+  /** the area's share of the forecast risk: its expected share of the next period's crime */
   share: number;
   /** crimes of the types in the area over the training months, and their share of all of them */
   recentCrimes: number;
@@ -332,15 +354,15 @@ export async function patrolPlan(db: Db, request: PatrolRequest): Promise<Patrol
     const recentCrimes = a.cells.reduce((s, c) => s + surface.recent[c]!, 0);
     const mc = members.reduce((s, c) => s + c.column + 0.5, 0) / members.length;
     const mr = members.reduce((s, c) => s + c.row + 0.5, 0) / members.length;
-    const centre = fromBng(mc * surface.cellSize, mr * surface.cellSize);
+    const centre = lonLat(surface.projection, mc * surface.cellSize, mr * surface.cellSize);
     return {
       area: i + 1,
       cells: a.cells.map((c) => surface.cell[c]!),
       share: plan.total > 0 ? a.score / plan.total : 0,
       recentCrimes,
       recentShare: recentTotal > 0 ? recentCrimes / recentTotal : 0,
-      geometry: cellsPolygon(surface.cellSize, members),
-      centre: [round(centre.longitude), round(centre.latitude)],
+      geometry: cellsPolygon(surface.cellSize, members, surface.projection),
+      centre,
     };
   });
   return {

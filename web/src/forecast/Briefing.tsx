@@ -7,8 +7,8 @@ import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { loadPatrols } from './api.ts';
-import { METHOD_LABELS, METHODS, type AreaGeometry, type Method, type PatrolReply } from './types.ts';
-import { accuracySentence, crimesOf, monthName, paiSentence, percent } from './words.ts';
+import { METHOD_LABELS, METHODS, PERIOD_CHOICES, type AreaGeometry, type Method, type PatrolReply, type PeriodKind } from './types.ts';
+import { accuracySentence, crimesOf, paiSentence, percent, periodName, periods } from './words.ts';
 
 /** A printable briefing sheet for a shift: the patrol areas, each one's expected share, and how good the forecast has been. */
 export default function Briefing() {
@@ -21,7 +21,9 @@ export default function Briefing() {
 
   const choice = useMemo(() => {
     const method = params.get('method') ?? 'peel';
+    const by = params.get('by') ?? 'month';
     return {
+      by: (PERIOD_CHOICES.some((p) => p.value === by) ? by : 'month') as PeriodKind,
       type: params.get('type') ?? '',
       method: ((METHODS as readonly string[]).includes(method) ? method : 'peel') as Method,
       areas: Number(params.get('areas') ?? 3),
@@ -67,21 +69,21 @@ export default function Briefing() {
           Print this sheet
         </button>
       </div>
-      <span className="govuk-caption-l">Patrol briefing · {monthName(plan.window.period)}</span>
+      <span className="govuk-caption-l">Patrol briefing · {periodName(plan.window.by, plan.window.period)}</span>
       <h1 className="govuk-heading-l">
         {plan.features.length} patrol {plan.features.length === 1 ? 'area' : 'areas'} for {crimesOf(plan.types)}
       </h1>
       <p className="govuk-body-s" data-testid="briefing-printed">
-        Printed {printedAt.toLocaleString('en-GB', { dateStyle: 'full', timeStyle: 'short' })} by {who}. Forecast by {METHOD_LABELS[plan.method as Method] ?? plan.method} from the crimes of {monthName(plan.window.trainFrom)} to{' '}
-        {monthName(plan.window.trainTo)}.
+        Printed {printedAt.toLocaleString('en-GB', { dateStyle: 'full', timeStyle: 'short' })} by {who}. Forecast by {METHOD_LABELS[plan.method as Method] ?? plan.method} from the crimes of {periodName(plan.window.by, plan.window.trainFrom)} to{' '}
+        {periodName(plan.window.by, plan.window.trainTo)}.
       </p>
 
       <div className="peel-briefing__body">
         <AreaMap plan={plan} />
         <div>
           <p className="govuk-body-l">
-            Together these areas are expected to hold <strong>{percent(plan.share)}</strong> of {monthName(plan.window.period)}’s {crimesOf(plan.types)} (they held {percent(plan.recentShare)} of them in the last{' '}
-            {plan.window.trainMonths} months).
+            Together these areas are expected to hold <strong>{percent(plan.share)}</strong> of {periodName(plan.window.by, plan.window.period)}’s {crimesOf(plan.types)} (they held {percent(plan.recentShare)} of them in the last{' '}
+            {periods(plan.window.by, plan.window.trainPeriods)}).
           </p>
           <ScrollRegion label="The areas">
             <table className="govuk-table" data-testid="briefing-areas">
@@ -91,7 +93,7 @@ export default function Briefing() {
                   <th scope="col" className="govuk-table__header">Area</th>
                   <th scope="col" className="govuk-table__header govuk-table__header--numeric">Squares of {plan.cellSize} m</th>
                   <th scope="col" className="govuk-table__header govuk-table__header--numeric">Expected share</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes, last {plan.window.trainMonths} months</th>
+                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes, last {periods(plan.window.by, plan.window.trainPeriods)}</th>
                   <th scope="col" className="govuk-table__header">Centre (latitude, longitude)</th>
                 </tr>
               </thead>

@@ -3,8 +3,8 @@ import { Link } from 'react-router-dom';
 import { messageOf } from '../api.ts';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { briefingPath, loadForecast, loadPatrols } from './api.ts';
-import { METHOD_LABELS, METHODS, type ForecastChoice, type ForecastReply, type Method, type PatrolReply } from './types.ts';
-import { accuracySentence, computedWhen, crimesOf, monthName, paiSentence, percent } from './words.ts';
+import { METHOD_LABELS, METHODS, PERIOD_CHOICES, type ForecastChoice, type ForecastReply, type Method, type PatrolReply, type PeriodKind } from './types.ts';
+import { accuracySentence, computedWhen, crimesOf, paiSentence, percent, periodName, periods } from './words.ts';
 
 export interface ForecastShown {
   cells: ForecastReply['features'] | null;
@@ -25,7 +25,7 @@ function startingType(crimeTypes: readonly string[], chosen: readonly string[]):
 export function ForecastPanel({ crimeTypes, chosenTypes, onShow }: { crimeTypes: readonly string[]; chosenTypes: readonly string[]; onShow: (shown: ForecastShown) => void }) {
   const id = useId();
   const [on, setOn] = useState(false);
-  const [choice, setChoice] = useState<ForecastChoice>(() => ({ type: startingType(crimeTypes, chosenTypes), method: 'peel' }));
+  const [choice, setChoice] = useState<ForecastChoice>(() => ({ type: startingType(crimeTypes, chosenTypes), method: 'peel', by: 'month' }));
   const [reply, setReply] = useState<ForecastReply | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -73,7 +73,7 @@ export function ForecastPanel({ crimeTypes, chosenTypes, onShow }: { crimeTypes:
         <div className="govuk-checkboxes__item">
           <input className="govuk-checkboxes__input" id={`${id}-on`} type="checkbox" checked={on} onChange={(e) => setOn(e.target.checked)} />
           <label className="govuk-label govuk-checkboxes__label" htmlFor={`${id}-on`}>
-            Show next month’s forecast hotspots (top 5% and 10% of cells)
+            Show next {choice.by}’s forecast hotspots (top 5% and 10% of cells)
           </label>
         </div>
       </div>
@@ -105,9 +105,22 @@ export function ForecastPanel({ crimeTypes, chosenTypes, onShow }: { crimeTypes:
             </select>
           </div>
 
+          <div className="govuk-form-group peel-forecast__choice">
+            <label className="govuk-label govuk-label--s" htmlFor={`${id}-by`}>
+              Forecast by
+            </label>
+            <select className="govuk-select" id={`${id}-by`} value={choice.by} onChange={(e) => setChoice({ ...choice, by: e.target.value as PeriodKind })}>
+              {PERIOD_CHOICES.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.text}
+                </option>
+              ))}
+            </select>
+          </div>
+
           {loading && (
             <p className="govuk-body peel-updating" role="status">
-              Forecasting and checking the forecast against past months… The first time for new data this can take a minute.
+              Forecasting and checking the forecast against past {choice.by}s… The first time for new data this can take a minute.
             </p>
           )}
           {error && (
@@ -136,7 +149,7 @@ export function AccuracyCard({ reply }: { reply: ForecastReply }) {
         <span className="peel-forecast-swatch peel-forecast-swatch--top10" aria-hidden="true" /> next 5% (top 10%)
       </p>
       <p className="govuk-body-s">
-        Forecast of {crimesOf(reply.types)} for <strong>{monthName(reply.window.period)}</strong>, from {monthName(reply.window.trainFrom)} to {monthName(reply.window.trainTo)}, on{' '}
+        Forecast of {crimesOf(reply.types)} for <strong>{periodName(reply.window.by, reply.window.period)}</strong>, from {periodName(reply.window.by, reply.window.trainFrom)} to {periodName(reply.window.by, reply.window.trainTo)}, on{' '}
         {reply.studyCells.toLocaleString('en-GB')} squares of {reply.cellSize} m.
       </p>
       <h3 className="govuk-heading-s">How accurate has it been?</h3>
@@ -154,7 +167,7 @@ export function AccuracyCard({ reply }: { reply: ForecastReply }) {
         <div className="govuk-details__text">
           <ScrollRegion label="Backtest figures">
             <table className="govuk-table peel-forecast-table">
-              <caption className="govuk-table__caption govuk-table__caption--s">Mean share of each month’s crimes in the top cells (PAI)</caption>
+              <caption className="govuk-table__caption govuk-table__caption--s">Mean share of each {a.by}’s crimes in the top cells (PAI)</caption>
               <thead className="govuk-table__head">
                 <tr className="govuk-table__row">
                   <th scope="col" className="govuk-table__header">Method</th>
@@ -180,7 +193,7 @@ export function AccuracyCard({ reply }: { reply: ForecastReply }) {
             </table>
           </ScrollRegion>
           <p className="govuk-body-s">
-            Each month was forecast from the {a.trainMonths} months before it only. Figures computed {computedWhen(a.computedAt)} and kept until new crime data is imported.
+            Each {a.by} was forecast from the {periods(a.by, a.trainPeriods)} before it only. Figures computed {computedWhen(a.computedAt)} and kept until new crime data is imported.
           </p>
         </div>
       </details>
@@ -243,7 +256,7 @@ function PatrolPlanner({ choice, reply, plan, onPlan }: { choice: ForecastChoice
         <div data-testid="patrol-plan">
           <p className="govuk-body-s">
             {plan.features.length} {plan.features.length === 1 ? 'area' : 'areas'} of joined {plan.cellSize} m squares, together expected to hold <strong>{percent(plan.share)}</strong> of{' '}
-            {monthName(plan.window.period)}’s {crimesOf(plan.types)}.
+            {periodName(plan.window.by, plan.window.period)}’s {crimesOf(plan.types)}.
           </p>
           <ScrollRegion label="Patrol areas">
             <table className="govuk-table peel-forecast-table">
@@ -252,7 +265,7 @@ function PatrolPlanner({ choice, reply, plan, onPlan }: { choice: ForecastChoice
                   <th scope="col" className="govuk-table__header">Area</th>
                   <th scope="col" className="govuk-table__header govuk-table__header--numeric">Squares</th>
                   <th scope="col" className="govuk-table__header govuk-table__header--numeric">Expected share</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes in the last {plan.window.trainMonths} months</th>
+                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes in the last {periods(plan.window.by, plan.window.trainPeriods)}</th>
                 </tr>
               </thead>
               <tbody className="govuk-table__body">

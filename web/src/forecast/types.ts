@@ -12,11 +12,22 @@ export const METHOD_LABELS: Record<Method, string> = {
   sepp: 'Self-exciting point process',
 };
 
+import type { ForecastWindow } from '../../../src/modules/forecast/replies.ts';
+
 export type { Accuracy, AreaGeometry, ForecastCell, ForecastReply, ForecastWindow, PatrolArea, PatrolReply } from '../../../src/modules/forecast/replies.ts';
+
+export type PeriodKind = ForecastWindow['by'];
+
+export const PERIOD_CHOICES: Array<{ value: PeriodKind; text: string }> = [
+  { value: 'month', text: 'Month' },
+  { value: 'week', text: 'Week (needs records with dates)' },
+  { value: 'day', text: 'Day (needs records with dates)' },
+];
 
 export interface ForecastChoice {
   type: string;
   method: Method;
+  by: PeriodKind;
 }
 
 export interface PatrolChoice extends ForecastChoice {

@@ -1,13 +1,30 @@
-import type { Accuracy } from './types.ts';
+import type { Accuracy, PeriodKind } from './types.ts';
 
 /** The forecast's figures in plain words, for the accuracy card and the briefing sheet. */
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
 export function monthName(month: string): string {
   const [year, m] = month.split('-');
   return `${MONTHS[Number(m) - 1] ?? m} ${year}`;
 }
+
+/** "Monday 23 December 2019" (a calendar date, whatever the reader's time zone) */
+function dayName(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return `${DAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]} ${d} ${MONTHS[m - 1] ?? m} ${y}`;
+}
+
+/** A period by its label: "November 2022", "the week of Monday 23 December 2019", "Monday 23 December 2019" */
+export function periodName(by: PeriodKind, label: string): string {
+  if (by === 'month') return monthName(label);
+  return by === 'week' ? `the week of ${dayName(label)}` : dayName(label);
+}
+
+/** "1 month", "12 weeks", "182 days" */
+export const periods = (by: PeriodKind, n: number) => `${n} ${by}${n === 1 ? '' : 's'}`;
 
 /** "31%", or with one decimal below 10% ("2.4%"), so small areas' shares still differ */
 export function percent(x: number | null | undefined): string {
@@ -31,7 +48,10 @@ export function pai(accuracy: Accuracy, method: string, coverage: number): numbe
   return accuracy.methods.find((m) => m.method === method)?.coverage.find((c) => Math.abs(c.coverage - coverage) < 1e-9)?.meanPai ?? null;
 }
 
-const span = (a: Accuracy) => (a.testPeriods === 1 ? `in ${monthName(a.testFrom)}` : `over the ${a.testPeriods} months ${monthName(a.testFrom)} to ${monthName(a.testTo)}`);
+const span = (a: Accuracy) => {
+  if (a.testPeriods === 1) return `${a.by === 'month' ? 'in' : 'on'} ${periodName(a.by, a.testFrom)}`;
+  return `over the ${periods(a.by, a.testPeriods)} ${a.by === 'month' ? '' : 'from '}${periodName(a.by, a.testFrom)} to ${periodName(a.by, a.testTo)}`;
+};
 
 /**
  * "Over the 12 months November 2021 to October 2022, the 5% of cells this forecast picked
@@ -43,10 +63,10 @@ export function accuracySentence(accuracy: Accuracy, types: readonly string[], c
   const last = hitRate(accuracy, 'naive-last', coverage);
   const all = hitRate(accuracy, 'naive-all', coverage);
   const share = `${Math.round(coverage * 100)}%`;
-  const lead = `${span(accuracy)[0]!.toUpperCase()}${span(accuracy).slice(1)}, the ${share} of cells this forecast picked each month held ${percent(own)} of that month’s ${crimesOf(types)}`;
+  const lead = `${span(accuracy)[0]!.toUpperCase()}${span(accuracy).slice(1)}, the ${share} of cells this forecast picked each ${accuracy.by} held ${percent(own)} of that ${accuracy.by}’s ${crimesOf(types)}`;
   const baselines: string[] = [];
-  if (accuracy.method !== 'naive-last') baselines.push(`last month’s counts alone would have found ${percent(last)}`);
-  if (accuracy.method !== 'naive-all') baselines.push(`the previous ${accuracy.trainMonths} months’ counts ${percent(all)}`);
+  if (accuracy.method !== 'naive-last') baselines.push(`last ${accuracy.by}’s counts alone would have found ${percent(last)}`);
+  if (accuracy.method !== 'naive-all') baselines.push(`the previous ${periods(accuracy.by, accuracy.trainPeriods)}’ counts ${percent(all)}`);
   return `${lead}${baselines.length ? `; ${baselines.join(', and ')}` : ''}.`;
 }
 
