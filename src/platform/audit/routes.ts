@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Platform, PeelServer } from '../context.ts';
 import type { Role } from '../roles.ts';
+import { auditPage, chainCheck } from './replies.ts';
 import * as audit from './service.ts';
 
 const AUDITOR: readonly Role[] = ['auditor'];
@@ -20,23 +21,6 @@ const filters = z.object({
 const utc = (s: string | undefined) => (s ? new Date(s).toISOString() : undefined);
 const toFilter = (q: z.infer<typeof filters>) => ({ ...q, from: utc(q.from), to: utc(q.to) });
 
-const entry = z.object({
-  seq: z.number(),
-  at: z.string(),
-  userId: z.number().nullable(),
-  username: z.string().nullable(),
-  role: z.string(),
-  operation: z.string(),
-  action: z.string(),
-  recordType: z.string(),
-  recordIds: z.array(z.string()),
-  justification: z.string().nullable(),
-  reasonCode: z.string().nullable(),
-  clientIp: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()).nullable(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
 
 /** The audit log is for auditors and data-protection officers; administrators are audited, not auditors. */
 export function auditRoutes(app: PeelServer, platform: Platform): void {
@@ -48,7 +32,7 @@ export function auditRoutes(app: PeelServer, platform: Platform): void {
       summary: 'Search the audit log, newest first; the search is itself logged',
       tags: ['audit'],
       querystring: filters.extend({ limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.coerce.number().int().positive().optional() }),
-      response: { 200: z.object({ entries: z.array(entry), nextCursor: z.number().nullable() }) },
+      response: { 200: auditPage },
     },
     handler: async (req) => {
       const { limit, cursor, ...rest } = req.query;
@@ -78,7 +62,7 @@ export function auditRoutes(app: PeelServer, platform: Platform): void {
     schema: {
       summary: 'Walk the hash chain and name the first missing or altered entry',
       tags: ['audit'],
-      response: { 200: z.object({ ok: z.boolean(), entries: z.number(), firstBad: z.number().nullable(), problem: z.string().nullable() }) },
+      response: { 200: chainCheck },
     },
     handler: async () => audit.verify(db),
   });

@@ -3,29 +3,11 @@ import type { Actor } from '../actor.ts';
 import type { Db } from '../db/index.ts';
 import { PeelError } from '../errors.ts';
 import { GENESIS_HASH } from './migrations.ts';
+import type { Operation, ReasonCode } from './operations.ts';
 import * as store from './store.ts';
 import type { AuditFilter, AuditRow } from './store.ts';
 
-/**
- * The kinds of processing the Data Protection Act 2018 s.62 requires a law-enforcement
- * controller to log, plus `security` for sign-ins, lockouts and other access events.
- */
-export const OPERATIONS = ['collection', 'alteration', 'consultation', 'disclosure', 'combination', 'erasure', 'security'] as const;
-export type Operation = (typeof OPERATIONS)[number];
-
-/** Stated reasons a user can pick instead of typing a justification. */
-export const REASON_CODES = [
-  'investigation',
-  'intelligence',
-  'safeguarding',
-  'prosecution',
-  'complaint',
-  'subject_access',
-  'operational_policing',
-  'audit',
-  'account_administration',
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+export * from './operations.ts';
 
 export interface AuditEvent {
   operation: Operation;

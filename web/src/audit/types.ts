@@ -1,29 +1,6 @@
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  userId: string | null;
-  username: string | null;
-  role: string | null;
-  operation: string;
-  action: string;
-  recordType: string | null;
-  recordIds: string[];
-  justification: string | null;
-  reasonCode: string | null;
-  clientIp: string | null;
-}
+import { OPERATION_LABELS, OPERATIONS as OPERATION_CODES } from '../../../src/platform/audit/operations.ts';
 
-export interface AuditPage {
-  entries: AuditEntry[];
-  nextCursor: number | null;
-}
-
-export interface ChainCheck {
-  ok: boolean;
-  entries: number;
-  firstBad: number | null;
-  problem: string | null;
-}
+export type { AuditEntry, AuditPage, ChainCheck } from '../../../src/platform/audit/replies.ts';
 
 /** The search form's fields, as typed; `from` and `to` are datetime-local values read as UTC. */
 export interface AuditFilters {
@@ -46,19 +23,8 @@ export const NO_FILTERS: AuditFilters = {
   to: '',
 };
 
-/**
- * The kinds of processing that Part 3 of the Data Protection Act 2018 (section 62)
- * says must be logged, plus Peel's own security events (sign-in, role changes).
- */
-export const OPERATIONS = [
-  { value: 'collection', text: 'Collection' },
-  { value: 'alteration', text: 'Alteration' },
-  { value: 'consultation', text: 'Consultation' },
-  { value: 'disclosure', text: 'Disclosure' },
-  { value: 'combination', text: 'Combination' },
-  { value: 'erasure', text: 'Erasure' },
-  { value: 'security', text: 'Security' },
-];
+/** The kinds of processing the Data Protection Act 2018 s.62 says must be logged, and Peel's security events. */
+export const OPERATIONS = OPERATION_CODES.map((value) => ({ value, text: OPERATION_LABELS[value] }));
 
 /** "2025-11-26T09:30" typed in UTC → "2025-11-26T09:30:00.000Z"; '' stays ''. */
 export function utcInstant(local: string): string {
