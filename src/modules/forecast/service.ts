@@ -129,7 +129,7 @@ interface GridRun {
 }
 
 /** The events of months start … test − 1 that fall in study cells, periods counted from start (with their place ids when given). */
-export function windowEvents(months: ArrayLike<number>, studyIndex: Int32Array, start: number, test: number, place?: Int32Array): CellEvents {
+function windowEvents(months: ArrayLike<number>, studyIndex: Int32Array, start: number, test: number, place?: Int32Array): CellEvents {
   const picked: number[] = [];
   for (let i = 0; i < months.length; i++) if (months[i]! >= start && months[i]! < test && studyIndex[i]! >= 0) picked.push(i);
   const out: CellEvents = { cell: Int32Array.from(picked, (i) => studyIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
