@@ -4,8 +4,11 @@
 // database read included) and again on the four half-cell-shifted grids (the spread). Prints
 // the full results table, each method's seconds, and whether each of the issue's targets is met.
 //
-// Usage: node bench/forecast.ts [--data DIR] [--keep FILE] [--type TYPE]…
+// Usage: node bench/forecast.ts [--data DIR] [--keep FILE] [--type TYPE]… [--from YYYY-MM --to YYYY-MM] [--methods a,b,…]
 //   --keep FILE  keep the loaded SQLite database in FILE and reuse it on the next run
+//   --from/--to  other test months (the development months 2020-12 … 2021-10, say); the
+//                issue's are 2021-11 … 2022-10
+//   --methods    fewer methods while exploring (the targets then compare with those only)
 import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +18,7 @@ import { openDatabase } from '../src/platform/db/index.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { countRecords } from '../src/modules/crime/read-store.ts';
 import { importPoliceUk } from '../src/modules/crime/service.ts';
-import { backtest, METHODS, type BacktestReport, type BacktestRequest } from '../src/modules/forecast/service.ts';
+import { backtest, METHODS, type BacktestReport, type BacktestRequest, type Method } from '../src/modules/forecast/service.ts';
 import { describeBacktest } from '../src/modules/forecast/cli.ts';
 import { sharedData } from '../src/test/shared-data.ts';
 
@@ -25,6 +28,10 @@ const dataDir = resolve(option('--data') ?? sharedData('police-uk-leicestershire
 const keep = option('--keep') ? resolve(option('--keep')!) : null;
 const types = args.flatMap((a, i) => (a === '--type' ? [args[i + 1]!] : []));
 const TYPES = types.length ? types : ['Burglary', 'Violence and sexual offences'];
+const FROM = option('--from') ?? '2021-11';
+const TO = option('--to') ?? '2022-10';
+const methods = option('--methods') ? (option('--methods')!.split(',') as Method[]) : METHODS;
+for (const m of methods) if (!METHODS.includes(m)) throw new Error(`--methods: unknown method ${m} (one of ${METHODS.join(', ')})`);
 /** the issue's margins over the best other method at 5% and 10% coverage */
 const MARGIN: Record<string, number> = { Burglary: 0.1, 'Violence and sexual offences': 0.03 };
 
@@ -73,7 +80,7 @@ function targets(type: string, r: BacktestReport, seconds: number): string[] {
 
 try {
   for (const type of TYPES) {
-    const request: BacktestRequest = { types: [type], cellSize: 250, trainMonths: 12, from: '2021-11', to: '2022-10', methods: METHODS };
+    const request: BacktestRequest = { types: [type], cellSize: 250, trainMonths: 12, from: FROM, to: TO, methods };
     const t0 = performance.now();
     const report = await backtest(database.db, request);
     const seconds = (performance.now() - t0) / 1000;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellCentre, cellOf, cellsOf, countByCell, halfCellShiftedGrids, makeGrid, studyAreaOf, studyIndexesOf } from './grid.ts';
+import { cellCentre, cellOf, cellsOf, countByCell, halfCellShiftedGrids, makeGrid, pointIds, studyAreaOf, studyIndexesOf } from './grid.ts';
 
 test('the default grid has 250 m cells over the whole national grid', () => {
   const grid = makeGrid();
@@ -52,4 +52,12 @@ test('the study area is the cells holding at least one event, ascending by id', 
   assert.deepEqual(Array.from(study.cells), [30, 1000, 5000]);
   assert.deepEqual(Array.from(studyIndexesOf(study, [1000, 5000, 31, 30])), [1, 2, -1, 0]);
   assert.deepEqual(Array.from(countByCell(3, [2, 0, 2, -1, 2])), [1, 0, 3]);
+});
+
+test('pointIds gives the same id to the same point in every set, and different ids otherwise', () => {
+  const [a, b] = pointIds({ easting: [460000.5, 460000.5, 460000.5, 1], northing: [300000, 300000.25, 300000, 1] }, { easting: [1, 460000.5, 7], northing: [1, 300000.25, 7] });
+  // a: (460000.5, 300000) → 0, (460000.5, 300000.25) → 1, again 0, (1, 1) → 2; b: (1, 1) → 2, then 1, (7, 7) → 3
+  assert.deepEqual(Array.from(a!), [0, 1, 0, 2]);
+  assert.deepEqual(Array.from(b!), [2, 1, 3]);
+  assert.deepEqual(pointIds({ easting: [], northing: [] }).map((x) => x.length), [0]);
 });

@@ -127,3 +127,23 @@ export function countByCell(studyCells: number, studyIndexes: ArrayLike<number>)
   }
   return counts;
 }
+
+/**
+ * One id per distinct point across all the point sets given (the same easting and northing,
+ * exactly, give the same id in every set): for CellEvents.place.
+ */
+export function pointIds(...sets: ReadonlyArray<{ easting: ArrayLike<number>; northing: ArrayLike<number> }>): Int32Array[] {
+  const ids = new Map<number, Map<number, number>>();
+  let next = 0;
+  return sets.map(({ easting, northing }) => {
+    const out = new Int32Array(easting.length);
+    for (let i = 0; i < easting.length; i++) {
+      let column = ids.get(easting[i]!);
+      if (!column) ids.set(easting[i]!, (column = new Map()));
+      let id = column.get(northing[i]!);
+      if (id === undefined) column.set(northing[i]!, (id = next++));
+      out[i] = id;
+    }
+    return out;
+  });
+}

@@ -62,7 +62,8 @@ export interface PeelFit {
   scores: Float64Array;
   /**
    * peelEnsemble: the chosen weight of each component. peel: the regression's coefficients,
-   * one per feature (the intercept, which does not change the ranking, left out).
+   * one per column: each feature used (a places feature is left out when no event carries a
+   * place id), then each interaction; the intercept, which does not change the ranking, left out.
    */
   weights: number[];
   /** the chosen ensemble's mean validation hit rate (NaN when no validation period had events) */
@@ -276,7 +277,9 @@ export function chooseWeights(grid: Grid, study: StudyArea, events: CellEvents, 
 function filterEvents(events: CellEvents, keep: (period: number) => boolean): CellEvents {
   const picked: number[] = [];
   for (let i = 0; i < events.period.length; i++) if (keep(events.period[i]!)) picked.push(i);
-  return { cell: Int32Array.from(picked, (i) => events.cell[i]!), period: Int32Array.from(picked, (i) => events.period[i]!) };
+  const out: CellEvents = { cell: Int32Array.from(picked, (i) => events.cell[i]!), period: Int32Array.from(picked, (i) => events.period[i]!) };
+  if (events.place) out.place = Int32Array.from(picked, (i) => events.place![i]!);
+  return out;
 }
 
 /**
@@ -293,15 +296,21 @@ export function peelEnsemble(grid: Grid, study: StudyArea, events: CellEvents, l
 
 /** One covariate of peel's regression: a surface of some events, as in PeelComponent. */
 export interface PeelFeature extends PeelComponent {
-  /** the events of the types forecast, or those of every other type (`PeelInputs.other`) */
-  of: 'target' | 'other';
+  /**
+   * the events of the types forecast, those of every other type (`PeelRegressionOptions.other`),
+   * or `places`: the distinct places (CellEvents.place) at which any of them, of either kind,
+   * was located in the periods up to the last (half-life and smoothing do not apply)
+   */
+  of: 'target' | 'other' | 'places';
 }
 
 /**
  * peel's covariates: the types forecast as counts, smoothed at 1 and 2½ cells, and with a
  * 3-period half-life; the other types' counts raw and smoothed at 1 cell (where crime of any
- * kind happens is where burglary can). Chosen on the earlier test months 2020-12 … 2021-10
- * (src/modules/forecast/README.md), never on the backtest's 2021-11 … 2022-10.
+ * kind happens is where burglary can); and the distinct places at which crime of any type was
+ * located (police.uk's snap points: a cell's streets and landmarks, where homes and premises
+ * are). Chosen on the earlier test months 2020-12 … 2021-10 (src/modules/forecast/README.md),
+ * never on the backtest's 2021-11 … 2022-10.
  */
 export const PEEL_FEATURES: readonly PeelFeature[] = [
   { of: 'target' },
@@ -310,13 +319,24 @@ export const PEEL_FEATURES: readonly PeelFeature[] = [
   { of: 'target', halfLife: 3 },
   { of: 'other' },
   { of: 'other', smoothCells: 1 },
+  { of: 'places' },
 ];
+
+/**
+ * Products of two covariates (indexes into the features) added as further columns. The
+ * default, own counts × places, lets the places matter where a cell's own counts are thin
+ * and fade where they are many (a busy cell's own history already says how risky it is):
+ * without it, places lift burglary but reorder violence's top 1% below the plain counts.
+ */
+export const PEEL_INTERACTIONS: ReadonlyArray<readonly [number, number]> = [[0, 6]];
 
 /** c in the covariate x = log(n · share + c): a cell's share relative to the average cell, kept off log 0. */
 export const PEEL_LOG_OFFSET = 0.5;
 
 export interface PeelRegressionOptions {
   features?: readonly PeelFeature[];
+  /** pairs of feature indexes whose covariates' product is a further column; PEEL_INTERACTIONS by default */
+  interactions?: ReadonlyArray<readonly [number, number]>;
   /** the training events of every other crime type (same periods and study cells) */
   other?: CellEvents;
   /** the last this-many training periods are the regression's rows; 6 by default */
@@ -328,14 +348,41 @@ export interface PeelRegressionOptions {
 
 const NO_EVENTS: CellEvents = { cell: new Int32Array(0), period: new Int32Array(0) };
 
-/** The covariate columns x = log(n · share + c) of every feature from events of periods ≤ lastPeriod. */
-export function peelCovariates(grid: Grid, study: StudyArea, target: CellEvents, other: CellEvents, lastPeriod: number, features: readonly PeelFeature[], logOffset: number, smoothers?: SmoothingCache): Float64Array[] {
+/**
+ * The distinct places (CellEvents.place) of the events of periods ≤ lastPeriod in each cell,
+ * normalised to sum to one. A place lies in one cell, so it is counted once, whichever of the
+ * event sets holds it and however many crimes it saw. Events without place ids add nothing.
+ */
+export function placesSurface(studyCells: number, sets: readonly CellEvents[], lastPeriod: number): Float64Array {
+  const seen = new Set<number>();
+  const surface = new Float64Array(studyCells);
+  let total = 0;
+  for (const e of sets) {
+    if (!e.place) continue;
+    for (let i = 0; i < e.cell.length; i++) {
+      if (e.period[i]! > lastPeriod || seen.has(e.place[i]!)) continue;
+      seen.add(e.place[i]!);
+      surface[e.cell[i]!]! += 1;
+      total++;
+    }
+  }
+  if (total > 0) for (let i = 0; i < studyCells; i++) surface[i]! /= total;
+  return surface;
+}
+
+/**
+ * The covariate columns x = log(n · share + c) of every feature from events of periods ≤
+ * lastPeriod, then each interaction's product of two of them.
+ */
+export function peelCovariates(grid: Grid, study: StudyArea, target: CellEvents, other: CellEvents, lastPeriod: number, features: readonly PeelFeature[], logOffset: number, smoothers?: SmoothingCache, interactions: ReadonlyArray<readonly [number, number]> = []): Float64Array[] {
   const n = study.cells.length;
-  return features.map((f) => {
-    const surface = componentSurface(grid, study, f.of === 'target' ? target : other, lastPeriod, f, smoothers);
+  const columns = features.map((f) => {
+    const surface = f.of === 'places' ? placesSurface(n, [target, other], lastPeriod) : componentSurface(grid, study, f.of === 'target' ? target : other, lastPeriod, f, smoothers);
     for (let i = 0; i < n; i++) surface[i] = Math.log(n * surface[i]! + logOffset);
     return surface;
   });
+  for (const [a, b] of interactions) columns.push(Float64Array.from(columns[a]!, (x, i) => x * columns[b]![i]!));
+  return columns;
 }
 
 /**
@@ -351,7 +398,13 @@ export function peel(grid: Grid, study: StudyArea, events: CellEvents, lastPerio
   const other = options.other ?? NO_EVENTS;
   assertNoFutureEvents(events, lastPeriod);
   assertNoFutureEvents(other, lastPeriod);
-  const features = options.features ?? PEEL_FEATURES;
+  // without place ids (a source whose points mean nothing as places) the places covariate, and
+  // any product with it, is left out
+  const hasPlaces = Boolean(events.place ?? other.place);
+  const given = options.features ?? PEEL_FEATURES;
+  const kept = given.flatMap((f, k) => (f.of !== 'places' || hasPlaces ? [k] : []));
+  const features = kept.map((k) => given[k]!);
+  const interactions = (options.interactions ?? (options.features ? [] : PEEL_INTERACTIONS)).flatMap(([a, b]) => (kept.includes(a) && kept.includes(b) ? [[kept.indexOf(a), kept.indexOf(b)] as const] : []));
   const logOffset = options.logOffset ?? PEEL_LOG_OFFSET;
   const n = study.cells.length;
   const wanted = options.validationPeriods ?? PEEL_VALIDATION_PERIODS;
@@ -367,17 +420,17 @@ export function peel(grid: Grid, study: StudyArea, events: CellEvents, lastPerio
     const y = new Float64Array(n);
     for (let i = 0; i < events.period.length; i++) if (events.period[i] === v) y[events.cell[i]!]! += 1;
     const keep = (p: number) => p < v;
-    rows.push(peelCovariates(grid, study, filterEvents(events, keep), filterEvents(other, keep), v - 1, features, logOffset, smoothers));
+    rows.push(peelCovariates(grid, study, filterEvents(events, keep), filterEvents(other, keep), v - 1, features, logOffset, smoothers, interactions));
     responses.push(y);
   }
-  const final = peelCovariates(grid, study, events, other, lastPeriod, features, logOffset, smoothers);
+  const final = peelCovariates(grid, study, events, other, lastPeriod, features, logOffset, smoothers, interactions);
   // too little history to learn from: fall back on the window's counts (naive-all)
   let heldEvents = 0;
   for (const y of responses) for (const c of y) heldEvents += c;
   const plainCounts = features.findIndex((f) => f.of === 'target' && !f.smoothCells && !Number.isFinite(f.halfLife ?? Infinity));
-  let weights: number[] = features.map((_, k) => (k === plainCounts ? 1 : 0));
+  let weights: number[] = final.map((_, k) => (k === plainCounts ? 1 : 0));
   if (heldEvents > 0) {
-    const columns = features.map((_, k) => concat(rows.map((r) => r[k]!)));
+    const columns = final.map((_, k) => concat(rows.map((r) => r[k]!)));
     const fit = fitPoisson({ columns, y: concat(responses) }, { ridge: options.ridge ?? 1e-3 });
     weights = fit.coefficients.slice(1);
   }

@@ -12,6 +12,13 @@ import { cellCentre, cellColumn, cellRow, type Grid, type StudyArea } from './gr
 export interface CellEvents {
   cell: Int32Array;
   period: Int32Array;
+  /**
+   * optional: event i was located at place place[i] (events at the very same point share an
+   * id; see `pointIds` in grid.ts). police.uk snaps every crime to one of a fixed set of
+   * points, so the distinct places in a cell measure its streets and landmarks (peel's
+   * covariate); the baselines ignore it.
+   */
+  place?: Int32Array;
 }
 
 /** Refuses events after the last training period: a forecast must never see its test period. */

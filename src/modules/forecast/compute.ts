@@ -1,5 +1,5 @@
 import { planPatrols, type PatrolCell, type PatrolOptions } from '../../lib/forecast/patrols.ts';
-import { cellColumn, cellRow, cellsOf, makeGrid, studyAreaOf, studyIndexesOf } from '../../lib/forecast/grid.ts';
+import { cellColumn, cellRow, cellsOf, makeGrid, pointIds, studyAreaOf, studyIndexesOf } from '../../lib/forecast/grid.ts';
 import { rankCells } from '../../lib/forecast/metrics.ts';
 import { methodScores, runBacktest, type BacktestData, type BacktestSettings, type Method } from './service.ts';
 
@@ -36,15 +36,16 @@ export function computeSurface(input: SurfaceInput): SurfaceCells {
   const index = studyIndexesOf(study, cellsOf(grid, input.event.easting, input.event.northing));
   const picked: number[] = [];
   for (let i = 0; i < index.length; i++) if (index[i]! >= 0) picked.push(i);
-  const events = { cell: Int32Array.from(picked, (i) => index[i]!), period: Int32Array.from(picked, (i) => input.event.period[i]!) };
+  const [eventPlace, otherPlace] = pointIds(input.event, input.other ?? { easting: [], northing: [] });
+  const events = { cell: Int32Array.from(picked, (i) => index[i]!), period: Int32Array.from(picked, (i) => input.event.period[i]!), place: Int32Array.from(picked, (i) => eventPlace![i]!) };
   const eastings = Float64Array.from(picked, (i) => input.event.easting[i]!);
   const northings = Float64Array.from(picked, (i) => input.event.northing[i]!);
-  let other: { cell: Int32Array; period: Int32Array } | undefined;
+  let other: { cell: Int32Array; period: Int32Array; place: Int32Array } | undefined;
   if (input.other) {
     const o = studyIndexesOf(study, cellsOf(grid, input.other.easting, input.other.northing));
     const kept: number[] = [];
     for (let i = 0; i < o.length; i++) if (o[i]! >= 0) kept.push(i);
-    other = { cell: Int32Array.from(kept, (i) => o[i]!), period: Int32Array.from(kept, (i) => input.other!.period[i]!) };
+    other = { cell: Int32Array.from(kept, (i) => o[i]!), period: Int32Array.from(kept, (i) => input.other!.period[i]!), place: Int32Array.from(kept, (i) => otherPlace![i]!) };
   }
   const { scores } = methodScores(input.method, { grid, study, events, eastings, northings, other, trainPeriods: input.trainMonths });
   const recent = new Float64Array(study.cells.length);

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/index.ts';
 import { PeelError } from '../../platform/errors.ts';
 import { monthIndex, monthText } from '../../lib/months.ts';
-import { cellsOf, halfCellShiftedGrids, makeGrid, studyAreaOf, studyIndexesOf, countByCell, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
+import { cellsOf, halfCellShiftedGrids, makeGrid, pointIds, studyAreaOf, studyIndexesOf, countByCell, type Grid, type StudyArea } from '../../lib/forecast/grid.ts';
 import { meanOverPeriods, rankCells, scoreForecast, STANDARD_COVERAGES, type CoverageScore } from '../../lib/forecast/metrics.ts';
 import { kde, naiveAll, naiveLast, prospective, type CellEvents, type Kernel } from '../../lib/forecast/predictors.ts';
 import { fitSepp, seppDataOf, seppExpectedCounts } from '../../lib/forecast/sepp.ts';
@@ -128,11 +128,13 @@ interface GridRun {
   sepp: SeppDiagnostics[];
 }
 
-/** The events of months start … test − 1 that fall in study cells, periods counted from start. */
-function windowEvents(months: ArrayLike<number>, studyIndex: Int32Array, start: number, test: number): CellEvents {
+/** The events of months start … test − 1 that fall in study cells, periods counted from start (with their place ids when given). */
+function windowEvents(months: ArrayLike<number>, studyIndex: Int32Array, start: number, test: number, place?: Int32Array): CellEvents {
   const picked: number[] = [];
   for (let i = 0; i < months.length; i++) if (months[i]! >= start && months[i]! < test && studyIndex[i]! >= 0) picked.push(i);
-  return { cell: Int32Array.from(picked, (i) => studyIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
+  const out: CellEvents = { cell: Int32Array.from(picked, (i) => studyIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
+  if (place) out.place = Int32Array.from(picked, (i) => place[i]!);
+  return out;
 }
 
 /** What a method needs to score the study cells for the period after a training window. */
@@ -182,6 +184,8 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
   const bandwidth = settings.kdeBandwidth ?? DEFAULTS.kdeBandwidth;
   const months = data.event.month;
   const otherIndex = data.other ? studyIndexesOf(study, cellsOf(grid, data.other.easting, data.other.northing)) : null;
+  // peel's places: the same point in both sets is the same place
+  const [eventPlace, otherPlace] = pointIds(data.event, data.other ?? { easting: [], northing: [] });
 
   const scores = new Map<Method, CoverageScore[][]>(settings.methods.map((m) => [m, []]));
   const elapsed = new Map<Method, number>(settings.methods.map((m) => [m, 0]));
@@ -198,7 +202,7 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
       if (m >= start && m < test && eventIndex[i]! >= 0) picked.push(i);
       else if (m === test) testCells.push(eventIndex[i]!);
     }
-    const events = { cell: Int32Array.from(picked, (i) => eventIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start) };
+    const events = { cell: Int32Array.from(picked, (i) => eventIndex[i]!), period: Int32Array.from(picked, (i) => months[i]! - start), place: Int32Array.from(picked, (i) => eventPlace![i]!) };
     const eastings = Float64Array.from(picked, (i) => data.event.easting[i]!);
     const northings = Float64Array.from(picked, (i) => data.event.northing[i]!);
     const counts = countByCell(n, testCells);
@@ -209,7 +213,7 @@ function backtestOnGrid(grid: Grid, data: BacktestData, settings: BacktestSettin
     for (const method of settings.methods) {
       tick(`${periodLabel(kind, test)} ${method}`);
       const began = performance.now();
-      const other = method === 'peel' && data.other && otherIndex ? windowEvents(data.other.month, otherIndex, start, test) : undefined;
+      const other = method === 'peel' && data.other && otherIndex ? windowEvents(data.other.month, otherIndex, start, test, otherPlace) : undefined;
       const { scores: forecast, seppFit: fit } = methodScores(method, { grid, study, events, eastings, northings, other, trainPeriods: train, kernel, bandwidth });
       if (fit) sepp.push({ period: periodLabel(kind, test), iterations: fit.iterations, converged: fit.converged, theta: fit.theta, omega: fit.omega, triggeredShare: fit.triggeredShare });
       const scored = scoreForecast(forecast, counts, STANDARD_COVERAGES);
@@ -408,14 +412,12 @@ export async function latestForecast(db: Db, request: LatestForecastRequest): Pr
   const grid = makeGrid({ cellSize });
   const study = studyAreaOf(cellsOf(grid, studyPoints.easting, studyPoints.northing));
   const index = studyIndexesOf(study, cellsOf(grid, e.easting, e.northing));
-  const events = windowEvents(e.month, index, start, lastMonth + 1);
+  const o = request.method === 'peel' ? await locatedEventsOfOtherTypes(db, window) : null;
+  const [eventPlace, otherPlace] = pointIds(e, o ?? { easting: [], northing: [] });
+  const events = windowEvents(e.month, index, start, lastMonth + 1, eventPlace);
   const picked: number[] = [];
   for (let i = 0; i < index.length; i++) if (index[i]! >= 0) picked.push(i);
-  let other: CellEvents | undefined;
-  if (request.method === 'peel') {
-    const o = await locatedEventsOfOtherTypes(db, window);
-    other = windowEvents(o.month, studyIndexesOf(study, cellsOf(grid, o.easting, o.northing)), start, lastMonth + 1);
-  }
+  const other = o ? windowEvents(o.month, studyIndexesOf(study, cellsOf(grid, o.easting, o.northing)), start, lastMonth + 1, otherPlace) : undefined;
   const { scores } = methodScores(request.method, {
     grid,
     study,
