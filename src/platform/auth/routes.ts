@@ -5,38 +5,14 @@ import { PeelError } from '../errors.ts';
 import { STAFF_ROLES, type Role } from '../roles.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../http/session-cookie.ts';
 import { SsoClient } from './oidc.ts';
+import { navItem, pending, role, roleSetting, token, user } from './replies.ts';
 import * as auth from './service.ts';
 
 const STAFF: readonly Role[] = STAFF_ROLES;
 const ADMIN: readonly Role[] = ['admin'];
 const SSO_STATE_COOKIE = 'peel_sso_state';
 
-const role = z.enum(STAFF_ROLES);
-const pending = z.enum(['change_password', 'enrol_totp']).nullable();
-const user = z.object({
-  id: z.number(),
-  username: z.string(),
-  displayName: z.string(),
-  role,
-  roleLabel: z.string(),
-  totpEnabled: z.boolean(),
-  sso: z.boolean(),
-  disabled: z.boolean(),
-  locked: z.boolean(),
-  lastLoginAt: z.string().nullable(),
-  createdAt: z.string(),
-});
-const token = z.object({
-  id: z.number(),
-  name: z.string(),
-  prefix: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
 const idParams = z.object({ id: z.coerce.number().int().positive() });
-const roleSetting = z.object({ role, label: z.string(), totpRequired: z.boolean() });
 
 function publicBase(platform: Platform, req: FastifyRequest): string {
   return platform.config.PEEL_PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.host}`;
@@ -81,7 +57,7 @@ export function authRoutes(app: PeelServer, platform: Platform): void {
           user,
           csrfToken: z.string().nullable(),
           pending,
-          navigation: z.array(z.object({ id: z.string(), title: z.string(), path: z.string(), description: z.string() })),
+          navigation: z.array(navItem),
         }),
       },
     },

@@ -3,16 +3,7 @@ import { api, messageOf } from '../api.ts';
 import { formatDate, formatDateTime, isPast } from '../format.ts';
 import { ErrorSummary, TextInput, apiErrors, errorFor, type FormError } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
-
-interface ApiToken {
-  id: number;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+import type { ApiToken } from '../../../src/platform/auth/replies.ts';
 
 /** A token just made: the only time its secret is sent. */
 interface NewToken extends ApiToken {

@@ -2,26 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useNavigate } from 'react-router-dom';
 import { ApiError, api, setCsrfToken, setSessionEndedHandler } from '../api.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  roleLabel: string;
-  totpEnabled: boolean;
-  sso: boolean;
-}
-
-/** A page the user's role may use, as the server lists it. */
-export interface NavItem {
-  id: string;
-  title: string;
-  path: string;
-  description: string;
-}
-
-/** A step the user must finish before using anything else. */
-export type Pending = null | 'change_password' | 'enrol_totp';
+export type { NavItem, Pending, User } from '../../../src/platform/auth/replies.ts';
+import type { NavItem, Pending, User } from '../../../src/platform/auth/replies.ts';
 
 export interface Session {
   user: User;

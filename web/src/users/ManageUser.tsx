@@ -182,7 +182,7 @@ function ChangeRole({
   busy: boolean;
   onChange: (role: string) => void;
 }) {
-  const [role, setRole] = useState(user.role);
+  const [role, setRole] = useState<string>(user.role);
   const [error, setError] = useState<string | undefined>();
   useEffect(() => setRole(user.role), [user.role]);
   if (!roles) return null;

@@ -1,24 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api, messageOf } from '../api.ts';
 
-export interface ManagedUser {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  disabled: boolean;
-  locked: boolean;
-  totpEnabled: boolean;
-  sso: boolean;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
-
-export interface RolePolicy {
-  role: string;
-  label: string;
-  totpRequired: boolean;
-}
+export type { RolePolicy, User as ManagedUser } from '../../../src/platform/auth/replies.ts';
+import type { RolePolicy, User as ManagedUser } from '../../../src/platform/auth/replies.ts';
 
 /** The roles staff can hold, with their labels and two-factor policy. */
 export function useRoles(): { roles: RolePolicy[] | null; error: string | null; setRoles: (roles: RolePolicy[]) => void } {
@@ -27,8 +11,8 @@ export function useRoles(): { roles: RolePolicy[] | null; error: string | null; 
   useEffect(() => {
     const controller = new AbortController();
     api<{ roles: RolePolicy[] }>('/api/roles', { signal: controller.signal })
-      // Members of the public never hold an account here.
-      .then((reply) => setRoles(reply.roles.filter((role) => role.role !== 'public')))
+      // staff roles only: members of the public never hold an account here
+      .then((reply) => setRoles(reply.roles))
       .catch((caught: unknown) => {
         if (!controller.signal.aborted) setError(messageOf(caught));
       });
