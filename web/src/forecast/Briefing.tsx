@@ -4,9 +4,9 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { messageOf } from '../api.ts';
 import { useSession } from '../auth/session.tsx';
 import { Loading } from '../shell/Loading.tsx';
-import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { loadPatrols } from './api.ts';
+import { PatrolAreasTable } from './PatrolAreasTable.tsx';
 import { METHOD_LABELS, METHODS, PERIOD_CHOICES, type AreaGeometry, type Method, type PatrolReply, type PeriodKind } from './types.ts';
 import { accuracySentence, crimesOf, paiSentence, percent, periodName, periods } from './words.ts';
 
@@ -85,33 +85,7 @@ export default function Briefing() {
             Together these areas are expected to hold <strong>{percent(plan.share)}</strong> of {periodName(plan.window.by, plan.window.period)}’s {crimesOf(plan.types)} (they held {percent(plan.recentShare)} of them in the last{' '}
             {periods(plan.window.by, plan.window.trainPeriods)}).
           </p>
-          <ScrollRegion label="The areas">
-            <table className="govuk-table" data-testid="briefing-areas">
-              <caption className="govuk-table__caption govuk-table__caption--m">The areas</caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">Area</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Squares of {plan.cellSize} m</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Expected share</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes, last {periods(plan.window.by, plan.window.trainPeriods)}</th>
-                  <th scope="col" className="govuk-table__header">Centre (latitude, longitude)</th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {plan.features.map((f) => (
-                  <tr className="govuk-table__row" key={f.properties.area}>
-                    <th scope="row" className="govuk-table__header">{f.properties.area}</th>
-                    <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.cells.length}</td>
-                    <td className="govuk-table__cell govuk-table__cell--numeric">{percent(f.properties.share)}</td>
-                    <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.recentCrimes.toLocaleString('en-GB')}</td>
-                    <td className="govuk-table__cell">
-                      {f.properties.centre[1]!.toFixed(5)}, {f.properties.centre[0]!.toFixed(5)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollRegion>
+          <PatrolAreasTable plan={plan} caption="The areas" withCentre testId="briefing-areas" />
         </div>
       </div>
 

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { messageOf } from '../api.ts';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { briefingPath, loadForecast, loadPatrols } from './api.ts';
+import { PatrolAreasTable } from './PatrolAreasTable.tsx';
 import { METHOD_LABELS, METHODS, PERIOD_CHOICES, type ForecastChoice, type ForecastReply, type Method, type PatrolReply, type PeriodKind } from './types.ts';
 import { accuracySentence, computedWhen, crimesOf, paiSentence, percent, periodName, periods } from './words.ts';
 
@@ -258,28 +259,7 @@ function PatrolPlanner({ choice, reply, plan, onPlan }: { choice: ForecastChoice
             {plan.features.length} {plan.features.length === 1 ? 'area' : 'areas'} of joined {plan.cellSize} m squares, together expected to hold <strong>{percent(plan.share)}</strong> of{' '}
             {periodName(plan.window.by, plan.window.period)}’s {crimesOf(plan.types)}.
           </p>
-          <ScrollRegion label="Patrol areas">
-            <table className="govuk-table peel-forecast-table">
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">Area</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Squares</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Expected share</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes in the last {periods(plan.window.by, plan.window.trainPeriods)}</th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {plan.features.map((f) => (
-                  <tr className="govuk-table__row" key={f.properties.area}>
-                    <th scope="row" className="govuk-table__header">{f.properties.area}</th>
-                    <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.cells.length}</td>
-                    <td className="govuk-table__cell govuk-table__cell--numeric">{percent(f.properties.share)}</td>
-                    <td className="govuk-table__cell govuk-table__cell--numeric">{f.properties.recentCrimes.toLocaleString('en-GB')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollRegion>
+          <PatrolAreasTable plan={plan} className="peel-forecast-table" />
           <p className="govuk-body">
             <Link className="govuk-link" to={briefingPath({ ...choice, areas: plan.areas, maxCells: plan.maxCells, period: plan.window.period })}>
               Open the briefing sheet to print
