@@ -8,7 +8,7 @@
 // the uploads it also prints CPU time: the server's (all its threads, from /proc) and this
 // client's, which on a busy machine say more than the wall clock does.
 import { spawn, execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,11 +47,34 @@ async function writeRandom(path: string, bytes: number): Promise<void> {
 const seconds = (start: number) => (performance.now() - start) / 1000;
 const status = (pid: number) => readFileSync(`/proc/${pid}/status`, 'utf8');
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(status(pid))![1]) / 1024;
-/** CPU seconds (user + system, all threads) a process has used: fields 14 and 15 of /proc/PID/stat, in clock ticks. */
-const cpuOf = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+/** CPU seconds (user + system) from a /proc …/stat line: fields 14 and 15, in clock ticks. */
+const ticks = (stat: string) => {
+  const fields = stat.replace(/^.*\) /, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+const cpuOf = (pid: number) => ticks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+/** CPU seconds by thread name (main thread, libuv's pool that writes and syncs, the hashing worker, V8's helpers). */
+const cpuByThread = (pid: number) => {
+  const out = new Map<string, number>();
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      out.set(`${/\((.*)\)/.exec(stat)![1]}#${task}`, ticks(stat));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+};
+const threadNames: Record<string, string> = { MainThread: 'main', 'libuv-worker': 'libuv pool', WorkerThread: 'hashing worker', V8Worker: 'V8 helpers' };
+function cpuSince(before: Map<string, number>, pid: number): string {
+  const by = new Map<string, number>();
+  for (const [key, t] of cpuByThread(pid)) {
+    const name = threadNames[key.split('#')[0]!] ?? 'other';
+    by.set(name, (by.get(name) ?? 0) + t - (before.get(key) ?? 0));
+  }
+  return [...by].filter(([, t]) => t >= 0.01).map(([name, t]) => `${name} ${t.toFixed(2)}`).join(', ');
+}
 const myCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -91,6 +114,7 @@ try {
   const upload = async (name: string, chunk: number) => {
     const t0 = performance.now();
     const server0 = cpuOf(pid);
+    const threads0 = cpuByThread(pid);
     const client0 = myCpu();
     const created = await fetch(`${url}/api/evidence/uploads`, { method: 'POST', headers: { ...headers, 'upload-length': String(sizeMiB * MiB), 'upload-metadata': `filename ${Buffer.from(name).toString('base64')}` } });
     const location = new URL(created.headers.get('location')!, url).toString();
@@ -110,7 +134,7 @@ try {
       if (res.statusCode !== 204) throw new Error(`PATCH answered ${res.statusCode}`);
       itemId = String(res.headers['peel-item-id'] ?? '') || null;
     }
-    const took = { wall: seconds(t0), server: cpuOf(pid) - server0, client: myCpu() - client0 };
+    const took = { wall: seconds(t0), server: cpuOf(pid) - server0, threads: cpuSince(threads0, pid), client: myCpu() - client0 };
     if (!itemId) throw new Error('no item');
     // The item must hold the file's SHA-256 as soon as the last PATCH has answered.
     const item = (await (await fetch(`${url}/api/evidence/items/${itemId}`, { headers })).json()) as { sha256: string; size: number };
@@ -120,7 +144,7 @@ try {
     return took;
   };
 
-  type Took = { wall: number; server: number; client: number };
+  type Took = { wall: number; server: number; threads: string; client: number };
   const results: Array<{ cp: number; cpSync: number; cpHash: number; tus: Took; tusChunked: Took }> = [];
   for (let r = 0; r < runs; r++) {
     let start = performance.now();
@@ -141,7 +165,7 @@ try {
     const tus = await upload(`bench-${r}-whole.bin`, sizeMiB * MiB);
     const tusChunked = await upload(`bench-${r}-64.bin`, 64 * MiB);
     results.push({ cp, cpSync, cpHash, tus, tusChunked });
-    const cpu = (t: Took) => `server CPU ${t.server.toFixed(2)} s, client CPU ${t.client.toFixed(2)} s`;
+    const cpu = (t: Took) => `server CPU ${t.server.toFixed(2)} s (${t.threads}), client CPU ${t.client.toFixed(2)} s`;
     console.log(
       `run ${r + 1}: cp ${cp.toFixed(2)} s, cp+sync ${cpSync.toFixed(2)} s, cp+sha256 ${cpHash.toFixed(2)} s; ` +
         `tus one PATCH ${tus.wall.toFixed(2)} s (${(tus.wall / cp).toFixed(2)}× cp; ${cpu(tus)}); ` +

@@ -12,8 +12,8 @@ import { parentPort } from 'node:worker_threads';
 /** Read size: large enough to hash at full speed, small enough to keep this thread lean. */
 const READ = 1024 * 1024;
 const buffer = Buffer.allocUnsafe(READ);
-/** Running hashes kept for uploads in progress; beyond this the least recently used is dropped (and rebuilt from disk if needed). */
-const KEEP = 256;
+/** Running hashes kept for unfinished uploads (a few hundred bytes each); beyond this the least recently used is dropped, and rebuilt from disk if its upload goes on. */
+const KEEP = 1000;
 
 /** @type {Map<string, {hash: import('node:crypto').Hash, offset: number, saved: {hash: import('node:crypto').Hash, offset: number} | null, chunk: import('node:crypto').Hash | null}>} */
 const states = new Map();
