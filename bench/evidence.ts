@@ -5,16 +5,17 @@
 //
 // Besides `cp` it times `cp` then `sync`, and `cp` then SHA-256 of the copy: the upload does
 // both (it syncs before it answers, and the item records the file's verified SHA-256). For
-// the uploads it also prints CPU time: the server's (all its threads, from /proc) and this
-// client's, which on a busy machine say more than the wall clock does.
+// the uploads it also prints CPU time: the server's (by thread, from /proc) and the
+// client's, which on a busy machine say more than the wall clock does. The client is
+// node:http with a file stream, as tus-js-client in Node; one more upload per run uses curl
+// (when installed), a leaner client, to show what the server does when the client costs less.
 import { spawn, execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request, type IncomingMessage } from 'node:http';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import { openPlatform } from '../src/app.ts';
 import { systemActor } from '../src/platform/actor.ts';
 import * as auth from '../src/platform/auth/service.ts';
@@ -79,17 +80,37 @@ const myCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
+/** CPU seconds of this process's finished children (cutime + cstime), for curl. */
+const childrenCpu = () => {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+};
+const hasCurl = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
-async function sha256File(path: string): Promise<string> {
+/** SHA-256 of a file read through one reused buffer: the least a hash of it can cost here. */
+function sha256File(path: string): string {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path, { highWaterMark: MiB }), hash);
+  const buffer = Buffer.allocUnsafe(MiB);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, buffer, 0, MiB, null)) > 0; ) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   return hash.digest('hex');
 }
 
 try {
   console.log(`Writing a ${sizeMiB} MiB file of random bytes in ${dir} …`);
   await writeRandom(source, sizeMiB * MiB);
-  const expected = await sha256File(source);
+  const expected = sha256File(source);
   const platform = await openPlatform(loadConfig(env, STAFF_ROLES));
   const { user } = await auth.createUser(platform.db, systemActor, { username: 'bench', role: 'evidence_officer', password: 'correct horse battery staple' });
   const { token } = await auth.createToken(platform.db, systemActor, user.id, 'bench', 1);
@@ -111,15 +132,22 @@ try {
   const headers = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
 
   // One upload in PATCHes of `chunk` bytes (the whole file in one, as tus-js-client sends by default).
-  const upload = async (name: string, chunk: number) => {
+  const upload = async (name: string, chunk: number, client: 'node' | 'curl' = 'node') => {
     const t0 = performance.now();
     const server0 = cpuOf(pid);
     const threads0 = cpuByThread(pid);
-    const client0 = myCpu();
+    const client0 = client === 'node' ? myCpu() : childrenCpu();
     const created = await fetch(`${url}/api/evidence/uploads`, { method: 'POST', headers: { ...headers, 'upload-length': String(sizeMiB * MiB), 'upload-metadata': `filename ${Buffer.from(name).toString('base64')}` } });
     const location = new URL(created.headers.get('location')!, url).toString();
     let itemId: string | null = null;
-    for (let offset = 0; offset < sizeMiB * MiB; offset += chunk) {
+    if (client === 'curl') {
+      // `Expect:` empty: no wait for a 100 Continue before the body.
+      const answer = execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %header{peel-item-id}', '-X', 'PATCH', '-T', source, '-H', `authorization: ${headers.authorization}`, '-H', 'tus-resumable: 1.0.0', '-H', 'content-type: application/offset+octet-stream', '-H', 'upload-offset: 0', '-H', 'expect:', location], { encoding: 'utf8' });
+      const [status, id] = answer.split(' ');
+      if (status !== '204') throw new Error(`PATCH (curl) answered ${answer}`);
+      itemId = id || null;
+    }
+    for (let offset = 0; client === 'node' && offset < sizeMiB * MiB; offset += chunk) {
       const end = Math.min(offset + chunk, sizeMiB * MiB) - 1;
       // node:http and a file stream, as tus-js-client does in Node (fetch with a web stream is several times slower).
       const res = await new Promise<IncomingMessage>((done, fail) => {
@@ -134,7 +162,7 @@ try {
       if (res.statusCode !== 204) throw new Error(`PATCH answered ${res.statusCode}`);
       itemId = String(res.headers['peel-item-id'] ?? '') || null;
     }
-    const took = { wall: seconds(t0), server: cpuOf(pid) - server0, threads: cpuSince(threads0, pid), client: myCpu() - client0 };
+    const took = { wall: seconds(t0), server: cpuOf(pid) - server0, threads: cpuSince(threads0, pid), client: (client === 'node' ? myCpu() : childrenCpu()) - client0 };
     if (!itemId) throw new Error('no item');
     // The item must hold the file's SHA-256 as soon as the last PATCH has answered.
     const item = (await (await fetch(`${url}/api/evidence/items/${itemId}`, { headers })).json()) as { sha256: string; size: number };
@@ -145,7 +173,7 @@ try {
   };
 
   type Took = { wall: number; server: number; threads: string; client: number };
-  const results: Array<{ cp: number; cpSync: number; cpHash: number; tus: Took; tusChunked: Took }> = [];
+  const results: Array<{ cp: number; cpSync: number; cpHash: number; tus: Took; tusChunked: Took; tusCurl: Took | null }> = [];
   for (let r = 0; r < runs; r++) {
     let start = performance.now();
     execFileSync('cp', [source, copy]);
@@ -158,18 +186,20 @@ try {
     rmSync(copy);
     start = performance.now();
     execFileSync('cp', [source, copy]);
-    if ((await sha256File(copy)) !== expected) throw new Error('the copy differs');
+    if (sha256File(copy) !== expected) throw new Error('the copy differs');
     const cpHash = seconds(start);
     rmSync(copy);
 
     const tus = await upload(`bench-${r}-whole.bin`, sizeMiB * MiB);
     const tusChunked = await upload(`bench-${r}-64.bin`, 64 * MiB);
-    results.push({ cp, cpSync, cpHash, tus, tusChunked });
+    const tusCurl = hasCurl ? await upload(`bench-${r}-curl.bin`, sizeMiB * MiB, 'curl') : null;
+    results.push({ cp, cpSync, cpHash, tus, tusChunked, tusCurl });
     const cpu = (t: Took) => `server CPU ${t.server.toFixed(2)} s (${t.threads}), client CPU ${t.client.toFixed(2)} s`;
     console.log(
       `run ${r + 1}: cp ${cp.toFixed(2)} s, cp+sync ${cpSync.toFixed(2)} s, cp+sha256 ${cpHash.toFixed(2)} s; ` +
         `tus one PATCH ${tus.wall.toFixed(2)} s (${(tus.wall / cp).toFixed(2)}× cp; ${cpu(tus)}); ` +
-        `tus 64 MiB PATCHes ${tusChunked.wall.toFixed(2)} s (${(tusChunked.wall / cp).toFixed(2)}× cp; ${cpu(tusChunked)})`,
+        `tus 64 MiB PATCHes ${tusChunked.wall.toFixed(2)} s (${(tusChunked.wall / cp).toFixed(2)}× cp; ${cpu(tusChunked)})` +
+        (tusCurl ? `; curl, one PATCH ${tusCurl.wall.toFixed(2)} s (${(tusCurl.wall / cp).toFixed(2)}× cp; ${cpu(tusCurl)})` : ''),
     );
   }
   const rss = peakRss(pid);
@@ -182,7 +212,9 @@ try {
     `\n${sizeMiB} MiB, best of ${runs}: cp ${cp.toFixed(2)} s; cp+sync ${best((x) => x.cpSync).toFixed(2)} s; cp+sha256 ${best((x) => x.cpHash).toFixed(2)} s; ` +
       `tus ${tus.toFixed(2)} s = ${(tus / cp).toFixed(2)}× cp, ${(tus / best((x) => x.cpSync)).toFixed(2)}× cp+sync, ${(tus / best((x) => x.cpHash)).toFixed(2)}× cp+sha256 (${(sizeMiB / tus) | 0} MiB/s; ` +
       `server CPU ${best((x) => x.tus.server).toFixed(2)} s, client CPU ${best((x) => x.tus.client).toFixed(2)} s); ` +
-      `tus in 64 MiB PATCHes ${best((x) => x.tusChunked.wall).toFixed(2)} s; server peak RSS ${rss.toFixed(0)} MB (${atStart.toFixed(0)} MB after start)`,
+      `tus in 64 MiB PATCHes ${best((x) => x.tusChunked.wall).toFixed(2)} s; ` +
+      (hasCurl ? `curl as the client ${best((x) => x.tusCurl!.wall).toFixed(2)} s = ${(best((x) => x.tusCurl!.wall) / cp).toFixed(2)}× cp; ` : '') +
+      `server peak RSS ${rss.toFixed(0)} MB (${atStart.toFixed(0)} MB after start)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // The SHA-256 of staged upload files, kept by one worker thread for the whole process: it
 // reads back from disk the bytes the main thread has written, so hashing overlaps with
 // receiving and covers exactly what is stored. Driven by file-hasher.ts; each message is
-// {id, op, path, ...} and gets {id, value} or {id, error} back, in order.
+// {id, op, path, ...} and gets {id, value} or {id, error} back, in order; a message without
+// an id gets no answer.
 //
 // Plain JavaScript on purpose: a .ts worker would load Node's type stripper a second time
 // (about 12 MB more resident memory for this thread).
@@ -102,10 +103,11 @@ const ops = {
 
 parentPort.on('message', (m) => {
   try {
-    parentPort.postMessage({ id: m.id, value: ops[m.op](m) });
+    const value = ops[m.op](m);
+    if (m.id !== undefined) parentPort.postMessage({ id: m.id, value });
   } catch (err) {
     // A failed read leaves the running hash unknown: forget it, so the next request rebuilds it from disk.
     states.delete(m.path);
-    parentPort.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
+    if (m.id !== undefined) parentPort.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
   }
 });

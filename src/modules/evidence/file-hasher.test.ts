@@ -22,7 +22,7 @@ test('the digest is the SHA-256 of the bytes on disk, however they were written 
     // Written in uneven pieces; the hasher is told about some of them only.
     for (const end of [1, 65_536, 1_048_577, 2_500_000, 3_000_001]) {
       appendFileSync(path, file.subarray(statSync(path).size, end));
-      if (end !== 65_536) void hasher.advance(path, end);
+      if (end !== 65_536) hasher.advance(path, end);
     }
     assert.equal(await hasher.digest(path, file.length), sha256(file));
     // Forgotten after the digest: asking again hashes the file afresh, with the same answer.
@@ -43,11 +43,11 @@ test("a request's own bytes are hashed apart for Upload-Checksum, and rolling ba
     const path = join(dir, 'b.part');
     writeFileSync(path, first);
     await hasher.begin(path, 0, false);
-    await hasher.advance(path, first.length);
+    await hasher.hashed(path, first.length);
     // A chunk that is then discarded.
     await hasher.begin(path, first.length, true);
     appendFileSync(path, bad);
-    await hasher.advance(path, first.length + bad.length);
+    await hasher.hashed(path, first.length + bad.length);
     assert.equal((await hasher.chunk(path, first.length + bad.length)).toString('base64'), sha256b64(bad));
     truncateSync(path, first.length);
     assert.equal(await hasher.rollback(path), first.length);
@@ -75,12 +75,12 @@ test('a running hash that is lost or ahead of the durable offset is rebuilt from
     // Hashed to the end, then the file is cut back (a request whose bytes never became durable).
     const hasher = new FileHasher();
     await hasher.begin(path, 0, false);
-    await hasher.advance(path, file.length);
+    await hasher.hashed(path, file.length);
     truncateSync(path, 300_000);
     await hasher.begin(path, 300_000, false);
     const rest = randomFile(10_000);
     appendFileSync(path, rest);
-    await hasher.advance(path, 310_000);
+    await hasher.hashed(path, 310_000);
     assert.equal(await hasher.digest(path, 310_000), sha256(Buffer.concat([file.subarray(0, 300_000), rest])));
   } finally {
     done();
@@ -94,8 +94,12 @@ test('asking for bytes that are not on disk fails clearly, and the next request 
     const path = join(dir, 'd.part');
     writeFileSync(path, randomFile(1000));
     await hasher.begin(path, 0, false);
-    await assert.rejects(hasher.advance(path, 5000), /ends at byte 1000, before 5000/);
-    await assert.rejects(hasher.advance(path, 1000), /no running hash/);
+    await assert.rejects(hasher.hashed(path, 5000), /ends at byte 1000, before 5000/);
+    await assert.rejects(hasher.hashed(path, 1000), /no running hash/);
+    // An announcement that fails has no answer of its own: the next call that has one says so.
+    await hasher.begin(path, 0, false);
+    hasher.advance(path, 5000);
+    await assert.rejects(hasher.hashed(path, 1000), /no running hash/);
     await assert.rejects(hasher.digest(join(dir, 'missing.part'), 10), /ENOENT/);
     await hasher.begin(path, 1000, false);
     const more = randomFile(24);

@@ -52,8 +52,13 @@ export class FileHasher {
     return this.call('begin', { path, offset, chunk });
   }
 
-  /** Bytes up to `to` are written; resolves once they are hashed. */
-  advance(path: string, to: number): Promise<number> {
+  /** Bytes up to `to` are written: hash them. No answer (a failure shows in the next call that has one). */
+  advance(path: string, to: number): void {
+    (this.worker ??= this.start()).postMessage({ op: 'advance', path, to });
+  }
+
+  /** Resolves once the bytes up to `to` are hashed. */
+  hashed(path: string, to: number): Promise<number> {
     return this.call('advance', { path, to });
   }
 

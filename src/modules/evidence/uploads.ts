@@ -51,6 +51,8 @@ export async function removeAbandonedUploads(db: Db, dir: string, now: Date, dry
 
 /** How often, in bytes, a long PATCH without a checksum makes its progress durable. */
 const PERSIST_EVERY = 64 * 1024 * 1024;
+/** How often, in bytes, the hashing thread is told to read on. */
+const HASH_EVERY = 4 * 1024 * 1024;
 
 /** `Upload-Metadata`: comma-separated `key base64value` pairs; a key may have no value. */
 export function parseMetadata(header: string | undefined): Record<string, string> {
@@ -225,14 +227,13 @@ export class Uploads {
       let syncing: Promise<void> | null = null;
       let syncFailure: unknown = null;
       let failure: unknown = null;
-      // The hash of the bytes written so far, answered once the hashing thread has read them.
-      let hashed: Promise<unknown> = Promise.resolve();
+      // The hashing thread is told about written bytes every HASH_EVERY (fewer messages), and at the end.
+      let announced = offset;
       const release = releaser(body);
       try {
         // Anything past the durable offset is from a request that did not finish; drop it.
         await fh.truncate(offset);
-        hashed = fileHasher.begin(path, offset, o.checksum !== null);
-        hashed.catch(ignore);
+        fileHasher.begin(path, offset, o.checksum !== null).catch(ignore);
         await pipeline(
           body,
           new Writable({
@@ -248,8 +249,10 @@ export class Uploads {
                 .then(() => {
                   position += size;
                   release(buffers);
-                  hashed = fileHasher.advance(path, position);
-                  hashed.catch(ignore);
+                  if (position - announced >= HASH_EVERY) {
+                    fileHasher.advance(path, position);
+                    announced = position;
+                  }
                   if (syncFailure) throw syncFailure;
                   if (!o.checksum && !syncing && position - durable >= PERSIST_EVERY) {
                     syncing = persist()
@@ -281,7 +284,7 @@ export class Uploads {
           }
         }
         // The final sync runs while the hashing thread catches up with the last bytes.
-        await Promise.all([!discard && position !== durable ? persist() : null, hashed.catch(ignore)]);
+        await Promise.all([!discard && position !== durable ? persist() : null, discard ? null : fileHasher.hashed(path, position).catch(ignore)]);
       } finally {
         await fh.close();
       }
