@@ -277,9 +277,10 @@ export class Uploads {
           const matches = !failure && (await fileHasher.chunk(path, position)).equals(o.checksum);
           if (!matches) {
             discard = true;
+            // Rolled back first, so that the hashing thread has finished reading what is cut off.
+            await fileHasher.rollback(path).catch(ignore);
             await fh.truncate(offset);
             position = offset;
-            await fileHasher.rollback(path).catch(ignore);
             if (!failure) failure = new PeelError('checksum_mismatch', 'The body does not match its Upload-Checksum; it was discarded. Send the chunk again.', 460);
           }
         }
