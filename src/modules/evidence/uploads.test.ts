@@ -194,3 +194,20 @@ test('the web app uploads with its session cookie and CSRF token; without the to
   assert.equal(done.status, 204);
   assert.ok(Number(done.headers.get('peel-item-id')) > 0);
 });
+
+test("an upload injected into the app (not over a socket) leaves the caller's buffer untouched", async () => {
+  // Chunks of a real HTTP request are freed once written; anything else may belong to the caller.
+  const file = randomFile(200_000);
+  const copy = Buffer.from(file);
+  const location = (await tus.create(file.length)).headers.get('location')!;
+  const res = await t.app.inject({
+    method: 'PATCH',
+    url: location,
+    headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+    payload: file,
+  });
+  assert.equal(res.statusCode, 204);
+  assert.equal(file.length, copy.length);
+  assert.ok(file.equals(copy));
+  assert.equal((await items(sha256(copy))).items.length, 1);
+});

@@ -1,5 +1,5 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import { link, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../platform/config.ts';
@@ -9,6 +9,7 @@ import type { Actor } from '../../platform/actor.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
 import { nowIso, type Db } from '../../platform/db/index.ts';
 import { PeelError, notFound } from '../../platform/errors.ts';
+import { fileHasher } from './file-hasher.ts';
 import { checkClaim, sniffBlob, sniffFile } from './ingest.ts';
 import * as store from './store.ts';
 import type { UploadRow } from './store.ts';
@@ -50,6 +51,8 @@ export async function removeAbandonedUploads(db: Db, dir: string, now: Date, dry
 
 /** How often, in bytes, a long PATCH without a checksum makes its progress durable. */
 const PERSIST_EVERY = 64 * 1024 * 1024;
+/** How often, in bytes, the hashing thread is told to read on. */
+const HASH_EVERY = 4 * 1024 * 1024;
 
 /** `Upload-Metadata`: comma-separated `key base64value` pairs; a key may have no value. */
 export function parseMetadata(header: string | undefined): Record<string, string> {
@@ -115,11 +118,22 @@ export const staffUploader = (actor: Actor): Uploader => {
   return { actor, owner: actor.userId };
 };
 
-/** The running hash of an upload's bytes so far, kept while this process lives. */
-interface HashState {
-  hash: Hash;
-  offset: number;
+/**
+ * Frees a body chunk's memory as soon as it is written, instead of when the garbage
+ * collector next runs: otherwise a fast upload keeps tens of megabytes of received chunks
+ * waiting (V8 collects them only once about 64 MB has piled up) and the collections
+ * themselves cost more than the writing. Only for chunks of a real HTTP request (Node's
+ * parser copies each into a buffer of its own that nothing else holds); never for other
+ * streams (tests' injected requests), whose buffers may belong to the caller.
+ */
+function releaser(body: Readable): (buffers: Buffer[]) => void {
+  if (!(body instanceof IncomingMessage)) return () => undefined;
+  return (buffers) => {
+    for (const b of buffers) if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) b.buffer.transfer(0);
+  };
 }
+
+const ignore = () => undefined;
 
 export class Uploads {
   readonly dir: string;
@@ -127,7 +141,6 @@ export class Uploads {
   readonly db: Db;
   private readonly blobs: BlobStore;
   private readonly ingest: Ingest;
-  private readonly hashes = new Map<string, HashState>();
   /** uploads with a PATCH in progress in this process: a second one is refused, not queued */
   private readonly busy = new Set<string>();
 
@@ -153,7 +166,6 @@ export class Uploads {
     const at = nowIso();
     const row: UploadRow = { id, user_id: who.owner, length, upload_offset: 0, metadata: JSON.stringify(meta), sha256: null, created_at: at, updated_at: at, item_id: null };
     await store.insertUpload(this.db, row);
-    this.hashes.set(id, { hash: createHash('sha256'), offset: 0 });
     if (length === 0) return this.finish(who.actor, row);
     return row;
   }
@@ -183,31 +195,12 @@ export class Uploads {
     }
   }
 
-  /** The running hash at `offset`: kept from the last request in this process, or rebuilt from the staged bytes after a restart. */
-  private async hashAt(id: string, offset: number): Promise<HashState> {
-    const kept = this.hashes.get(id);
-    if (kept && kept.offset === offset) return kept;
-    const hash = createHash('sha256');
-    if (offset > 0) {
-      await pipeline(
-        createReadStream(this.path(id), { start: 0, end: offset - 1 }),
-        new Writable({
-          write(chunk: Buffer, _enc, done) {
-            hash.update(chunk);
-            done();
-          },
-        }),
-      );
-    }
-    const state = { hash, offset };
-    this.hashes.set(id, state);
-    return state;
-  }
-
   /**
-   * PATCH: appends the body at `offset`. Bytes become durable (synced, then the offset
-   * recorded) at the end of the request and every 64 MiB within a long one; with a
-   * checksum, only once the whole chunk has matched it. Memory is one chunk at a time.
+   * PATCH: appends the body at `offset`. Socket chunks are written in batches
+   * (`FileHandle.writev` of whatever arrived while the last write was in flight), and the
+   * hashing thread reads each batch back behind the writer. Bytes become durable (synced,
+   * then the offset recorded) at the end of the request and every 64 MiB within a long
+   * one; with a checksum, only once the whole chunk has matched it. Memory is one batch.
    */
   async append(who: Uploader, id: string, offset: number, body: Readable, o: { contentLength?: number; checksum: Buffer | null }): Promise<UploadRow> {
     await this.mine(who.owner, id);
@@ -220,12 +213,7 @@ export class Uploads {
         throw new PeelError('too_large', `This request would take the upload to ${offset + o.contentLength} bytes, past its Upload-Length of ${row.length}.`, 413);
       }
       const path = this.path(id);
-      const state = await this.hashAt(id, offset);
       const fh = await open(path, 'r+');
-      // Anything past the durable offset is from a request that did not finish; drop it.
-      await fh.truncate(offset);
-      const before = o.checksum ? state.hash.copy() : null;
-      const chunkHash = o.checksum ? createHash('sha256') : null;
       let position = offset;
       let durable = offset;
       const db = this.db;
@@ -234,14 +222,18 @@ export class Uploads {
         await fh.datasync();
         await store.setUploadOffset(db, id, at, nowIso());
         durable = Math.max(durable, at);
-        state.offset = at;
       };
       // Within a long request, progress is made durable alongside the writing, not in its way.
       let syncing: Promise<void> | null = null;
       let syncFailure: unknown = null;
       let failure: unknown = null;
-      let hashAhead = false;
+      // The hashing thread is told about written bytes every HASH_EVERY (fewer messages), and at the end.
+      let announced = offset;
+      const release = releaser(body);
       try {
+        // Anything past the durable offset is from a request that did not finish; drop it.
+        await fh.truncate(offset);
+        fileHasher.begin(path, offset, o.checksum !== null).catch(ignore);
         await pipeline(
           body,
           new Writable({
@@ -253,23 +245,16 @@ export class Uploads {
                 done(new PeelError('too_large', `The body goes past the upload's Upload-Length of ${row.length} bytes.`, 413));
                 return;
               }
-              // The write runs on libuv's thread pool while this thread hashes the same bytes:
-              // the two overlap instead of following each other.
-              const written = fh.writev(buffers, position);
-              for (const b of buffers) {
-                state.hash.update(b);
-                chunkHash?.update(b);
-              }
-              written
-                .catch((err: unknown) => {
-                  // The running hash now holds bytes that are not on disk: rebuild it from disk next time.
-                  hashAhead = true;
-                  throw err;
-                })
-                .then(async () => {
+              fh.writev(buffers, position)
+                .then(() => {
                   position += size;
+                  release(buffers);
+                  if (position - announced >= HASH_EVERY) {
+                    fileHasher.advance(path, position);
+                    announced = position;
+                  }
                   if (syncFailure) throw syncFailure;
-                  if (!chunkHash && !syncing && position - durable >= PERSIST_EVERY) {
+                  if (!o.checksum && !syncing && position - durable >= PERSIST_EVERY) {
                     syncing = persist()
                       .catch((err: unknown) => {
                         syncFailure = err;
@@ -286,20 +271,23 @@ export class Uploads {
       }
       await syncing;
       try {
-        const mismatch = chunkHash && !failure && !chunkHash.digest().equals(o.checksum!);
-        if (before && (failure || mismatch)) {
+        let discard = false;
+        if (o.checksum) {
           // A checksummed chunk counts whole or not at all.
-          await fh.truncate(offset);
-          state.hash = before;
-          state.offset = offset;
-          position = offset;
-        } else if (position !== durable) {
-          await persist();
+          const matches = !failure && (await fileHasher.chunk(path, position)).equals(o.checksum);
+          if (!matches) {
+            discard = true;
+            // Rolled back first, so that the hashing thread has finished reading what is cut off.
+            await fileHasher.rollback(path).catch(ignore);
+            await fh.truncate(offset);
+            position = offset;
+            if (!failure) failure = new PeelError('checksum_mismatch', 'The body does not match its Upload-Checksum; it was discarded. Send the chunk again.', 460);
+          }
         }
-        if (mismatch) throw new PeelError('checksum_mismatch', 'The body does not match its Upload-Checksum; it was discarded. Send the chunk again.', 460);
+        // The final sync runs while the hashing thread catches up with the last bytes.
+        await Promise.all([!discard && position !== durable ? persist() : null, discard ? null : fileHasher.hashed(path, position).catch(ignore)]);
       } finally {
         await fh.close();
-        if (hashAhead) this.hashes.delete(id);
       }
       if (failure) throw failure;
       const updated = { ...row, upload_offset: position };
@@ -319,8 +307,7 @@ export class Uploads {
     let sha256 = row.sha256;
     if (!sha256) {
       if (!staged) throw new PeelError('upload_lost', 'The staged bytes of this upload are missing; start the upload again.', 410);
-      sha256 = (await this.hashAt(row.id, row.length)).hash.digest('hex');
-      this.hashes.delete(row.id);
+      sha256 = await fileHasher.digest(path, row.length);
       if (meta.sha256 && meta.sha256.toLowerCase() !== sha256) {
         await this.remove(row.id);
         throw new PeelError('checksum_mismatch', `The uploaded file's SHA-256 is ${sha256}, not the ${meta.sha256.toLowerCase()} its metadata gave; the upload was discarded.`, 460);
@@ -356,7 +343,7 @@ export class Uploads {
   }
 
   private async remove(id: string): Promise<void> {
-    this.hashes.delete(id);
+    await fileHasher.drop(this.path(id));
     await rm(this.path(id), { force: true });
     await store.deleteUpload(this.db, id);
   }

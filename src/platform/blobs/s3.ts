@@ -2,20 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-  UploadPartCopyCommand,
-  type CompletedPart,
-} from '@aws-sdk/client-s3';
+import type { CompletedPart, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { BlobStore } from './index.ts';
 import { BlobNotFoundError, BlobRangeError, BlobStoreUnavailableError, checkHash, checkRange } from './errors.ts';
 import { PeelError } from '../errors.ts';
@@ -74,7 +61,8 @@ export class S3BlobStore implements BlobStore {
   readonly describe: string;
   readonly bucket: string;
   readonly prefix: string;
-  private readonly client: S3Client;
+  private readonly clientConfig: S3ClientConfig;
+  private sdk: Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | null = null;
   private readonly where: string;
   private readonly partSize: number;
   private readonly queueSize: number;
@@ -90,7 +78,7 @@ export class S3BlobStore implements BlobStore {
     this.where = `S3 bucket "${this.bucket}" at ${endpoint}`;
     // Never the secret: this string is printed at start-up and in health checks.
     this.describe = `S3 bucket ${this.bucket}${this.prefix ? `, prefix ${this.prefix}/` : ''} at ${endpoint}`;
-    this.client = new S3Client({
+    this.clientConfig = {
       region: options.region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -100,7 +88,12 @@ export class S3BlobStore implements BlobStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: 10_000 },
-    });
+    };
+  }
+
+  /** The AWS SDK, loaded by the first request: a server keeping its blobs in a folder never loads it (about 5 MB of memory). */
+  private s3(): Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
+    return (this.sdk ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: new sdk.S3Client(this.clientConfig) })));
   }
 
   /** Logged as its description, never with its client's configuration. */
@@ -154,7 +147,8 @@ export class S3BlobStore implements BlobStore {
   async get(sha256: string, range?: Range): Promise<Readable> {
     if (range) checkRange(range);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(sha256), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+      const { client, sdk } = await this.s3();
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(sha256), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
       const body = out.Body as Readable;
       if (!range) return body;
       // A server that ignores the range (a plain 200) or widens it gets its answer trimmed to what was asked.
@@ -179,7 +173,8 @@ export class S3BlobStore implements BlobStore {
 
   async stat(sha256: string): Promise<{ size: number } | null> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
+      const { client, sdk } = await this.s3();
+      const out = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
       return { size: out.ContentLength ?? 0 };
     } catch (err) {
       if (httpStatus(err) === 404) return null;
@@ -189,7 +184,8 @@ export class S3BlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
+      const { client, sdk } = await this.s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
     } catch (err) {
       throw this.explain(err, 'deleting a blob');
     }
@@ -198,10 +194,11 @@ export class S3BlobStore implements BlobStore {
   async check(): Promise<void> {
     const probe = this.join(`.health-${randomBytes(6).toString('hex')}`);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: probe, Body: 'ok', ContentLength: 2 }));
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: probe }));
+      const { client, sdk } = await this.s3();
+      await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: probe, Body: 'ok', ContentLength: 2 }));
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: probe }));
       const back = await out.Body?.transformToString();
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: probe }));
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: probe }));
       if (back !== 'ok') throw new BlobStoreUnavailableError(`${this.where} read back the wrong bytes.`);
     } catch (err) {
       throw this.explain(err, 'writing, reading and removing a probe');
@@ -222,13 +219,14 @@ export class S3BlobStore implements BlobStore {
     const parts: CompletedPart[] = [];
     const inflight = new Set<Promise<void>>();
     let failure: unknown;
+    const { client, sdk } = await this.s3();
 
     const sendPart = async (body: Buffer): Promise<void> => {
       if (partNumber >= MAX_PARTS) throw new PeelError('blob_too_large', `A blob over ${MAX_PARTS} parts cannot be stored in S3.`, 413);
-      uploadId ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }))).UploadId;
+      uploadId ??= (await client.send(new sdk.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }))).UploadId;
       const n = ++partNumber;
-      const sent: Promise<void> = this.client
-        .send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: body, ContentLength: body.length }))
+      const sent: Promise<void> = client
+        .send(new sdk.UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: body, ContentLength: body.length }))
         .then(
           (out) => void parts.push({ PartNumber: n, ETag: out.ETag }),
           (err: unknown) => void (failure ??= err),
@@ -255,19 +253,19 @@ export class S3BlobStore implements BlobStore {
       }
       const rest = takeBytes(pending, pendingBytes);
       if (uploadId === undefined) {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: rest, ContentLength: rest.length }));
+        await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: rest, ContentLength: rest.length }));
         return total;
       }
       if (rest.length > 0) await sendPart(rest);
       await Promise.all(inflight);
       if (failure) throw failure;
       parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+      await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
       return total;
     } catch (err) {
       await Promise.allSettled(inflight);
       if (uploadId !== undefined) {
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+        await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
       }
       throw err instanceof PeelError ? err : this.explain(err, 'uploading a blob');
     }
@@ -281,7 +279,8 @@ export class S3BlobStore implements BlobStore {
   private async copy(from: string, to: string, size: number): Promise<void> {
     const source = `${encodeURIComponent(this.bucket)}/${from.split('/').map(encodeURIComponent).join('/')}`;
     try {
-      if (size <= this.maxCopyBytes) await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source }));
+      const { client, sdk } = await this.s3();
+      if (size <= this.maxCopyBytes) await client.send(new sdk.CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source }));
       else await this.copyInParts(source, to, size);
     } catch (err) {
       throw this.explain(err, 'copying a blob to its address');
@@ -289,26 +288,28 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async copyInParts(source: string, to: string, size: number): Promise<void> {
+    const { client, sdk } = await this.s3();
     const partSize = Math.max(this.maxCopyBytes, Math.ceil(size / MAX_PARTS));
-    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: to }));
+    const { UploadId } = await client.send(new sdk.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: to }));
     try {
       const parts: CompletedPart[] = [];
       for (let start = 0, n = 1; start < size; start += partSize, n++) {
         const end = Math.min(size, start + partSize) - 1;
-        const out = await this.client.send(
-          new UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber: n, CopySource: source, CopySourceRange: `bytes=${start}-${end}` }),
+        const out = await client.send(
+          new sdk.UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber: n, CopySource: source, CopySourceRange: `bytes=${start}-${end}` }),
         );
         parts.push({ PartNumber: n, ETag: out.CopyPartResult?.ETag });
       }
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
+      await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
     } catch (err) {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId })).catch(() => undefined);
+      await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId })).catch(() => undefined);
       throw err;
     }
   }
 
   private async removeQuietly(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+    const { client, sdk } = await this.s3();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
   }
 
   /** Says what is wrong with the store in words an operator can act on; names settings, never their secret values. */

@@ -1,14 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { openNodeSqlite } from './sqlite.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-// bigint and numeric counts come back as numbers, as they do from SQLite.
-pg.types.setTypeParser(20, (v) => Number(v));
-pg.types.setTypeParser(1700, (v) => Number(v));
+/** The PostgreSQL driver, loaded only by a server that uses PostgreSQL (it is about 5 MB of resident memory). */
+async function loadPg(): Promise<typeof import('pg').default> {
+  const { default: pg } = await import('pg');
+  // bigint and numeric counts come back as numbers, as they do from SQLite.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  pg.types.setTypeParser(1700, (v) => Number(v));
+  return pg;
+}
 
 /** A database handle; stores type their own view of it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,11 +43,12 @@ export function openDatabase(url: string): Database {
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`PEEL_DB_URL: schema "${schema}" must be a plain lower-case identifier`);
-  const pool = new pg.Pool({
-    connectionString: parsed.toString(),
-    max: 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  const pool = async () =>
+    new (await loadPg()).Pool({
+      connectionString: parsed.toString(),
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
