@@ -13,6 +13,7 @@ import { tokenHash } from './shares.ts';
 import * as store from './store.ts';
 import type { UploadRequestRow } from './store.ts';
 import { UPLOAD_ID, type Uploader } from './uploads.ts';
+import { uploadRequest } from './replies.ts';
 
 const DAY_MS = 86_400_000;
 const GiB = 1024 ** 3;
@@ -109,18 +110,6 @@ export async function ingestPublic(db: Db, actor: Actor, requestId: number, fiel
 
 const MANAGE: readonly Role[] = ['supervisor', 'evidence_officer'];
 const PUBLIC: readonly Role[] = ['public'];
-const requestSchema = z.object({
-  id: z.number(),
-  incidentRef: z.string(),
-  description: z.string().nullable(),
-  maxBytes: z.number(),
-  maxFiles: z.number(),
-  filesReceived: z.number(),
-  expiresAt: z.string(),
-  createdBy: z.string().nullable(),
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
-});
 const tokenParams = z.object({ token: z.string().min(1).max(100) });
 const uploadParams = tokenParams.extend({ id: z.string().regex(UPLOAD_ID, 'is not an upload id') });
 /** tus sends many requests per file; more headroom than other public routes. */
@@ -143,7 +132,7 @@ export async function publicUploadRoutes(scope: PeelServer, platform: Platform, 
         maxBytes: z.number().int().min(1).max(64 * GiB).default(4 * GiB),
         maxFiles: z.number().int().min(1).max(100).default(10),
       }),
-      response: { 200: requestSchema.extend({ url: z.string(), uploadUrl: z.string() }) },
+      response: { 200: uploadRequest.extend({ url: z.string(), uploadUrl: z.string() }) },
     },
     handler: async (req) => {
       const r = await createRequest(db, req.actor, { ...req.body, maxBytes: Math.min(req.body.maxBytes, config.PEEL_UPLOAD_MAX_BYTES) });
@@ -153,13 +142,13 @@ export async function publicUploadRoutes(scope: PeelServer, platform: Platform, 
 
   scope.get('/api/evidence/upload-requests', {
     config: { roles: MANAGE },
-    schema: { summary: 'Upload request links, newest first', tags: ['evidence'], response: { 200: z.object({ requests: z.array(requestSchema) }) } },
+    schema: { summary: 'Upload request links, newest first', tags: ['evidence'], response: { 200: z.object({ requests: z.array(uploadRequest) }) } },
     handler: async () => ({ requests: await listRequests(db) }),
   });
 
   scope.delete('/api/evidence/upload-requests/:id', {
     config: { roles: MANAGE },
-    schema: { summary: 'Withdraw an upload request link', tags: ['evidence'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: requestSchema } },
+    schema: { summary: 'Withdraw an upload request link', tags: ['evidence'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: uploadRequest } },
     handler: async (req) => revokeRequest(db, req.actor, req.params.id),
   });
 

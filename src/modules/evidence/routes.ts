@@ -15,6 +15,7 @@ import { ingestPublic, publicUploadRoutes } from './public-uploads.ts';
 import { rm } from 'node:fs/promises';
 import { MediaProber } from './ingest.ts';
 import { scheduleSweep } from './schedule.ts';
+import { category, itemSchema, member } from './replies.ts';
 
 export const UPLOAD_ROLES: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
 export const STAFF: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
@@ -29,58 +30,6 @@ const reason = {
   justification: z.string().max(1000).optional().describe('why you are looking, in words (logged)'),
 };
 const idParam = z.object({ id: z.coerce.number().int().positive() });
-const retention = z.object({ action: z.enum(['delete', 'review']), rule: z.string(), deleteOn: z.string().nullable(), reviewOn: z.string().nullable(), held: z.boolean() });
-const hold = z.object({ id: z.number(), kind: z.string(), reference: z.string(), reason: z.string().nullable(), placedBy: z.string().nullable(), placedAt: z.string() });
-export const itemSchema = z.object({
-  id: z.number(),
-  sha256: z.string(),
-  size: z.number(),
-  filename: z.string().nullable(),
-  title: z.string().nullable(),
-  mimeType: z.string().nullable(),
-  source: z.string(),
-  uploadedBy: z.string().nullable(),
-  officer: z.string().nullable(),
-  deviceSerial: z.string().nullable(),
-  recordedStart: z.string().nullable(),
-  recordedEnd: z.string().nullable(),
-  latitude: z.number().nullable(),
-  longitude: z.number().nullable(),
-  location: z.string().nullable(),
-  incidentRef: z.string().nullable(),
-  crimeRef: z.string().nullable(),
-  media: z
-    .object({
-      durationSeconds: z.number().nullable(),
-      codec: z.string().nullable(),
-      width: z.number().nullable(),
-      height: z.number().nullable(),
-      container: z.string().nullable(),
-      audioCodec: z.string().nullable(),
-      problem: z.string().nullable(),
-    })
-    .nullable(),
-  posterSha256: z.string().nullable(),
-  derivedFrom: z.number().nullable(),
-  derivation: z.string().nullable(),
-  createdAt: z.string(),
-  status: z.enum(['stored', 'deleted']),
-  deletedAt: z.string().nullable(),
-  deletedRule: z.string().nullable(),
-  categories: z.array(z.string()),
-  holds: z.array(hold),
-  retention,
-});
-const category = z.object({
-  code: z.string(),
-  name: z.string(),
-  description: z.string(),
-  action: z.enum(['delete', 'review']),
-  days: z.number(),
-  mopiGroup: z.number().nullable(),
-  assignable: z.boolean(),
-  updatedAt: z.string(),
-});
 const categoryFields = {
   name: z.string().trim().min(1).max(100),
   description: z.string().max(1000).optional(),
@@ -88,7 +37,6 @@ const categoryFields = {
   days: z.number().int().min(1).max(36_525),
   mopiGroup: z.number().int().min(1).max(4).nullable().optional(),
 };
-const member = z.object({ userId: z.number(), username: z.string(), team: z.string().nullable() });
 
 /** tus replies carry its version; a mismatch is 412 with the versions served. */
 function tusHeaders(reply: FastifyReply): void {

@@ -7,13 +7,15 @@ import { findUserById, findUserByUsername } from '../../platform/auth/store.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
 import { nowIso, type Db } from '../../platform/db/index.ts';
 import { PeelError, notFound } from '../../platform/errors.ts';
-import { daysLeft, decideRetention, type RetentionDecision, type RetentionRule } from './retention.ts';
+import { daysLeft, decideRetention, type RetentionRule } from './retention.ts';
 import * as store from './store.ts';
 import type { CategoryRow, HoldRow, ItemRow } from './store.ts';
 
 export const RECORD_TYPE = 'evidence_item';
-export const HOLD_KINDS = ['case', 'complaint', 'misconduct', 'subject_access'] as const;
-export type HoldKind = (typeof HOLD_KINDS)[number];
+export { HOLD_KINDS } from './replies.ts';
+// The shapes the routes reply with are declared once, as the schemas in replies.ts.
+export type { Category, Hold, HoldKind, Item, MediaFacts as Media } from './replies.ts';
+import type { Category, Hold, HoldKind, Item, MediaFacts as Media } from './replies.ts';
 
 /** Why the caller is looking; when they do not say, the entry says so. */
 export interface Reason {
@@ -25,67 +27,9 @@ const stated = (r: Reason): Pick<audit.AuditEvent, 'reasonCode' | 'justification
     ? { reasonCode: r.reasonCode ?? null, justification: r.justification ?? null, reasonStated: true }
     : { reasonCode: 'operational_policing', justification: null, reasonStated: false };
 
-/** From ffprobe: `codec` is the video codec; `problem` says why there are no facts (cut short, unreadable, no ffprobe). */
-export interface Media {
-  durationSeconds: number | null;
-  codec: string | null;
-  width: number | null;
-  height: number | null;
-  container: string | null;
-  audioCodec: string | null;
-  problem: string | null;
-}
 
-export interface Item {
-  id: number;
-  sha256: string;
-  size: number;
-  filename: string | null;
-  title: string | null;
-  mimeType: string | null;
-  source: string;
-  uploadedBy: string | null;
-  officer: string | null;
-  deviceSerial: string | null;
-  recordedStart: string | null;
-  recordedEnd: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  location: string | null;
-  incidentRef: string | null;
-  crimeRef: string | null;
-  media: Media | null;
-  posterSha256: string | null;
-  derivedFrom: number | null;
-  derivation: string | null;
-  createdAt: string;
-  status: 'stored' | 'deleted';
-  deletedAt: string | null;
-  deletedRule: string | null;
-  categories: string[];
-  holds: Hold[];
-  retention: RetentionDecision;
-}
 
-export interface Hold {
-  id: number;
-  kind: string;
-  reference: string;
-  reason: string | null;
-  placedBy: string | null;
-  placedAt: string;
-}
 
-export interface Category {
-  code: string;
-  name: string;
-  description: string;
-  action: 'delete' | 'review';
-  days: number;
-  mopiGroup: number | null;
-  assignable: boolean;
-  updatedAt: string;
-}
 
 const toCategory = (r: CategoryRow): Category => ({
   code: r.code,
@@ -102,7 +46,7 @@ export async function retentionRules(db: Db): Promise<Map<string, RetentionRule>
   return new Map((await store.listCategories(db)).map((r) => [r.code, toCategory(r)]));
 }
 
-const toHold = (h: HoldRow): Hold => ({ id: h.id, kind: h.kind, reference: h.reference, reason: h.reason, placedBy: h.placed_by, placedAt: h.placed_at });
+const toHold = (h: HoldRow): Hold => ({ id: h.id, kind: h.kind as HoldKind, reference: h.reference, reason: h.reason, placedBy: h.placed_by, placedAt: h.placed_at });
 
 /** Rows to the API's shape, with categories, standing holds and the retention decision. */
 export async function describeItems(db: Db, rows: ItemRow[], rules?: Map<string, RetentionRule>): Promise<Item[]> {

@@ -7,20 +7,9 @@ import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { useApi } from './data.ts';
+import type { UploadRequest as Reply } from '../../../src/modules/evidence/replies.ts';
 
-interface UploadRequest {
-  id: number;
-  incidentRef: string;
-  description: string | null;
-  maxBytes: number;
-  maxFiles: number;
-  filesReceived: number;
-  expiresAt: string;
-  createdBy: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  url?: string;
-}
+type UploadRequest = Reply & { url?: string };
 
 interface Fields {
   incidentRef: string;

@@ -1,79 +1,11 @@
-/** The evidence API's shapes, as src/modules/evidence/README.md gives them. */
+/** The evidence API's shapes: the server's reply schemas (replies.ts) where it has them. */
+import type { Hold, Item } from '../../../src/modules/evidence/replies.ts';
 
-export interface MediaFacts {
-  durationSeconds: number | null;
-  codec: string | null;
-  width: number | null;
-  height: number | null;
-  container?: string | null;
-  audioCodec?: string | null;
-  /** what ffprobe found wrong, such as a cut-short file */
-  problem?: string | null;
-}
-
-export type HoldKind = 'case' | 'complaint' | 'misconduct' | 'subject_access';
-
-export interface Hold {
-  id: number;
-  kind: HoldKind;
-  reference: string;
-  reason: string;
-  placedBy: string;
-  placedAt: string;
-}
-
-export interface Retention {
-  action: 'delete' | 'review' | 'keep';
-  rule: string;
-  deleteOn: string | null;
-  reviewOn: string | null;
-  held: boolean;
-}
-
-export interface Item {
-  id: number;
-  sha256: string;
-  size: number;
-  filename: string | null;
-  title: string | null;
-  mimeType: string | null;
-  source: string;
-  uploadedBy: string | null;
-  officer: string | null;
-  deviceSerial: string | null;
-  recordedStart: string | null;
-  recordedEnd: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  location: string | null;
-  incidentRef: string | null;
-  crimeRef: string | null;
-  media: MediaFacts | null;
-  posterSha256: string | null;
-  derivedFrom: number | null;
-  derivation: string | null;
-  createdAt: string;
-  status: 'stored' | 'deleted';
-  deletedAt: string | null;
-  deletedRule: string | null;
-  categories: string[];
-  holds: Hold[];
-  retention: Retention | null;
-}
+export type { Category, Hold, Item, MediaFacts, Retention, TeamMember } from '../../../src/modules/evidence/replies.ts';
+export type HoldKind = Hold['kind'];
 
 export interface ItemWithDerived extends Item {
   derived: Item[];
-}
-
-export interface Category {
-  code: string;
-  name: string;
-  description: string | null;
-  action: 'delete' | 'review';
-  days: number;
-  mopiGroup: number | null;
-  assignable: boolean;
-  updatedAt: string | null;
 }
 
 export interface Share {
@@ -108,11 +40,6 @@ export interface TeamFigure {
   rate: number | null;
 }
 
-export interface TeamMember {
-  userId: number;
-  username: string;
-  team: string | null;
-}
 
 export interface CustodyEntry {
   id: number | string;
