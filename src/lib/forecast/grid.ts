@@ -118,6 +118,18 @@ export function studyIndexesOf(study: StudyArea, cellIds: ArrayLike<number>): In
   return out;
 }
 
+/**
+ * The study index of the cell `dRow` rows and `dColumn` columns from study cell `source`, or
+ * undefined when that cell is off the grid or outside the study area.
+ */
+export function studyNeighbour(grid: Grid, study: StudyArea, source: number, dRow: number, dColumn: number): number | undefined {
+  const id = study.cells[source]!;
+  const r = cellRow(grid, id) + dRow;
+  const c = cellColumn(grid, id) + dColumn;
+  if (r < 0 || r >= grid.rows || c < 0 || c >= grid.columns) return undefined;
+  return study.indexOfCell.get(r * grid.columns + c);
+}
+
 /** Events per study cell (events outside the study area are not counted). */
 export function countByCell(studyCells: number, studyIndexes: ArrayLike<number>): Float64Array {
   const counts = new Float64Array(studyCells);

@@ -21,7 +21,7 @@
  * most on the first component). Nothing after `lastPeriod` is ever read: the predictor
  * refuses such events, like the baselines.
  */
-import { cellColumn, cellRow, type Grid, type StudyArea } from './grid.ts';
+import { studyNeighbour, type Grid, type StudyArea } from './grid.ts';
 import { cellsSelected } from './metrics.ts';
 import type { CellEvents } from './predictors.ts';
 import { fitPoisson } from './poisson.ts';
@@ -121,14 +121,8 @@ export class SmoothingCache {
     const target: number[] = [];
     const weight: number[] = [];
     for (let source = 0; source < n; source++) {
-      const id = study.cells[source]!;
-      const row = cellRow(grid, id);
-      const column = cellColumn(grid, id);
       for (const o of offsets) {
-        const r = row + o.dRow;
-        const col = column + o.dColumn;
-        if (r < 0 || r >= grid.rows || col < 0 || col >= grid.columns) continue;
-        const t = study.indexOfCell.get(r * grid.columns + col);
+        const t = studyNeighbour(grid, study, source, o.dRow, o.dColumn);
         if (t !== undefined) {
           target.push(t);
           weight.push(o.weight);

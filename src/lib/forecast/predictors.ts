@@ -6,7 +6,7 @@
  * Periods are integers (0 = first training period); `lastPeriod` is the last training
  * period, and the forecast is for the period after it.
  */
-import { cellCentre, cellColumn, cellRow, type Grid, type StudyArea } from './grid.ts';
+import { cellCentre, studyNeighbour, type Grid, type StudyArea } from './grid.ts';
 
 /** Training events located to study cells: event i fell in study cell cell[i] during period period[i]. */
 export interface CellEvents {
@@ -166,14 +166,8 @@ export function prospective(grid: Grid, study: StudyArea, events: CellEvents, la
   for (let source = 0; source < n; source++) {
     const w = ageWeighted[source]!;
     if (w === 0) continue;
-    const id = study.cells[source]!;
-    const row = cellRow(grid, id);
-    const column = cellColumn(grid, id);
     for (const o of offsets) {
-      const r = row + o.dRow;
-      const col = column + o.dColumn;
-      if (r < 0 || r >= grid.rows || col < 0 || col >= grid.columns) continue;
-      const target = study.indexOfCell.get(r * grid.columns + col);
+      const target = studyNeighbour(grid, study, source, o.dRow, o.dColumn);
       if (target !== undefined) scores[target]! += w * o.weight;
     }
   }
