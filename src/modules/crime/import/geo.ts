@@ -71,11 +71,13 @@ export interface PlaceInfo {
 
 /**
  * Police.uk coordinates are snap points, so the same pair recurs thousands of times:
- * the grid reference and cells are computed once per pair. Bounded so that a national
- * import cannot grow it without limit.
+ * the grid reference and cells are computed once per pair (found by the numbers, one map
+ * per longitude, which costs less than building and hashing a text key for every row).
+ * Bounded so that a national import cannot grow it without limit.
  */
 export class PlaceCache {
-  private readonly map = new Map<string, PlaceInfo>();
+  private readonly map = new Map<number, Map<number, PlaceInfo>>();
+  private size = 0;
   private readonly limit: number;
   private readonly findLsoa: LsoaFinder | null;
   constructor(findLsoa: LsoaFinder | null = null, limit = 500_000) {
@@ -83,9 +85,10 @@ export class PlaceCache {
     this.limit = limit;
   }
 
-  /** `key` identifies the pair (its text as read); BNG is computed only inside Great Britain. */
-  get(key: string, longitude: number, latitude: number): PlaceInfo {
-    let info = this.map.get(key);
+  /** BNG is computed only inside Great Britain. */
+  get(longitude: number, latitude: number): PlaceInfo {
+    let byLatitude = this.map.get(longitude);
+    let info = byLatitude?.get(latitude);
     if (info === undefined) {
       const grid = inArea(GREAT_BRITAIN, longitude, latitude) ? toBng(longitude, latitude) : null;
       info = {
@@ -94,8 +97,14 @@ export class PlaceCache {
         h3: h3Cells(latitude, longitude),
         lsoa: this.findLsoa ? this.findLsoa(longitude, latitude) : null,
       };
-      if (this.map.size >= this.limit) this.map.clear();
-      this.map.set(key, info);
+      if (this.size >= this.limit) {
+        this.map.clear();
+        this.size = 0;
+        byLatitude = undefined;
+      }
+      if (!byLatitude) this.map.set(longitude, (byLatitude = new Map()));
+      byLatitude.set(latitude, info);
+      this.size++;
     }
     return info;
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { GREAT_BRITAIN, inArea, type Area, type PlaceCache } from './geo.ts';
 
 /** A crime record as written to `crime_records` (without its id). */
@@ -71,6 +71,36 @@ export interface StopSearchRow {
   imported_at: string;
 }
 
+/** What merging a record with another appearance of the same identity looks at and changes. */
+export interface MergeState {
+  month: string;
+  occurred_at: string | null;
+  last_outcome: string | null;
+  outcome_month: string | null;
+}
+
+/**
+ * Merges an appearance of a record into the record with its identity; true when the
+ * record changed. A record counts once, in the earliest month it appears in (with that
+ * appearance's date and time), and keeps the outcome of the latest month that gave one
+ * (of two in the same month, the one met first). Merging rows one by one or first merging
+ * them among themselves gives the same record and the same answer.
+ */
+export function mergeInto(record: MergeState, row: MergeState): boolean {
+  let changed = false;
+  if (row.month < record.month) {
+    record.month = row.month;
+    record.occurred_at = row.occurred_at;
+    changed = true;
+  }
+  if (row.last_outcome !== null && row.outcome_month !== null && (record.outcome_month === null || row.outcome_month > record.outcome_month)) {
+    if (record.last_outcome !== row.last_outcome || record.outcome_month !== row.outcome_month) changed = true;
+    record.last_outcome = row.last_outcome;
+    record.outcome_month = row.outcome_month;
+  }
+  return changed;
+}
+
 /** A row refused, with the reason a person can act on. */
 export class Rejection {
   readonly reason: string;
@@ -95,10 +125,10 @@ export class ContentKeys {
     this.prefix = prefix;
   }
   next(fields: readonly string[]): string {
-    const hash = createHash('sha256').update(fields.join('\u001f')).digest('hex').slice(0, 32);
-    const n = (this.seen.get(hash) ?? 0) + 1;
-    this.seen.set(hash, n);
-    return `${this.prefix}${hash}.${n}`;
+    const digest = hash('sha256', fields.join('\u001f'), 'hex').slice(0, 32);
+    const n = (this.seen.get(digest) ?? 0) + 1;
+    this.seen.set(digest, n);
+    return `${this.prefix}${digest}.${n}`;
   }
 }
 
@@ -117,16 +147,16 @@ export function locate(lonText: string, latText: string, places: PlaceCache, are
   const longitude = Number(lonText);
   const latitude = Number(latText);
   if (!Number.isFinite(longitude) || !Number.isFinite(latitude)) return new Rejection(`coordinates not numbers: longitude "${lonText}", latitude "${latText}"`);
-  return locateNumbers(longitude, latitude, places, area, `${lonText},${latText}`);
+  return locateNumbers(longitude, latitude, places, area);
 }
 
-export function locateNumbers(longitude: number, latitude: number, places: PlaceCache, area: Area, key = `${longitude},${latitude}`): Location | Rejection {
+export function locateNumbers(longitude: number, latitude: number, places: PlaceCache, area: Area): Location | Rejection {
   if (!inArea(area, longitude, latitude)) {
     return new Rejection(
       `coordinates out of range: longitude ${longitude}, latitude ${latitude} is outside ${area === GREAT_BRITAIN ? 'Great Britain' : 'the area the mapping allows'} (longitude ${area.minLongitude} to ${area.maxLongitude}, latitude ${area.minLatitude} to ${area.maxLatitude})`,
     );
   }
-  const p = places.get(key, longitude, latitude);
+  const p = places.get(longitude, latitude);
   return { located: true, longitude, latitude, easting: p.easting, northing: p.northing, h3: p.h3, lsoa: p.lsoa };
 }
 
