@@ -397,6 +397,15 @@ export class RecordWriter {
     this.placeIds.fill(0);
   }
 
+  private received: RecordChunk | null = null;
+
+  /** Takes in the chunk's new dictionary entries (once; insertChunk does it too). */
+  receive(chunk: RecordChunk): void {
+    if (this.received === chunk) return;
+    this.received = chunk;
+    this.learn(chunk.dictionary);
+  }
+
   private learn(d: DictionaryDelta): void {
     if (d.epoch !== this.epoch) {
       this.epoch = d.epoch;
@@ -446,7 +455,7 @@ export class RecordWriter {
    * took the slot first: then the record goes on to the next free slot).
    */
   async insertChunk(db: Db, chunk: RecordChunk, overrides: ReadonlyMap<number, OutcomeOverride> | null = null): Promise<Map<number, RecordState>> {
-    this.learn(chunk.dictionary);
+    this.receive(chunk);
     await this.resolve(db, chunk);
     const overrideIds = overrides?.size ? await internLabels(db, [...overrides.values()].map((o) => o.last_outcome)) : null;
     const stored = new Map<number, RecordState>();
@@ -483,6 +492,7 @@ export class RecordWriter {
   /** Parameters of rows `indices[from, from + count)` in INSERT_COLUMNS order, from p[0]. */
   private fill(p: unknown[], chunk: RecordChunk, indices: readonly number[], from: number, count: number, overrides: ReadonlyMap<number, OutcomeOverride> | null, overrideIds: Map<string, number> | null, slot?: number): void {
     const labelIds = this.labelIds;
+    const texts = this.labelTexts;
     const labels = chunk.labels;
     let k = 0;
     for (let t = from; t < from + count; t++) {
@@ -493,9 +503,10 @@ export class RecordWriter {
       p[k] = slot ?? chunk.keyHash[i]!;
       p[k + 1] = crime ? identity : null;
       p[k + 2] = crime ? null : identity;
-      p[k + 3] = chunk.month[i]!;
+      const outcomeMonth = chunk.outcomeMonth[i]!;
+      p[k + 3] = texts[chunk.month[i]!]!;
       p[k + 4] = chunk.occurredAt[i]!;
-      p[k + 5] = chunk.outcomeMonth[i]!;
+      p[k + 5] = outcomeMonth === 0 ? null : texts[outcomeMonth]!;
       p[k + 6] = chunk.context[i]!;
       p[k + 7] = chunk.located[i]!;
       p[k + 8] = place === 0 ? null : this.placeIds[place]!;

@@ -55,9 +55,10 @@ export interface RecordChunk {
   identity: string[];
   /** 1 when the identity is a Crime ID */
   hasCrimeId: Uint8Array;
-  month: string[];
+  /** month and outcome month as label numbers (0: none): a few texts, repeated */
+  month: Int32Array;
+  outcomeMonth: Int32Array;
   occurredAt: Array<string | null>;
-  outcomeMonth: Array<string | null>;
   context: Array<string | null>;
   located: Uint8Array;
   /** place number, 0 for none */
@@ -72,7 +73,7 @@ export interface RecordChunk {
 
 /** The arrays a chunk can hand to another thread without copying. */
 export function transferables(chunk: RecordChunk): ArrayBuffer[] {
-  return [chunk.keyHash, chunk.hasCrimeId, chunk.located, chunk.place, chunk.sourceLine, chunk.labels, chunk.folded, chunk.changed, chunk.dictionary.placeNumbers].map(
+  return [chunk.keyHash, chunk.hasCrimeId, chunk.month, chunk.outcomeMonth, chunk.located, chunk.place, chunk.sourceLine, chunk.labels, chunk.folded, chunk.changed, chunk.dictionary.placeNumbers].map(
     (a) => a.buffer as ArrayBuffer,
   );
 }
@@ -87,47 +88,122 @@ const DICTIONARY_LIMIT = 1_000_000;
 /** A place's identity: its point, grid reference and cell (a source in British National Grid gives its own). */
 export const placeKey = (r: Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'h3_10'>): string => `${r.longitude},${r.latitude},${r.easting},${r.northing},${r.h3_10}`;
 
-/** Builds chunks from row objects, keeping the dictionaries from one chunk to the next. */
+const LOCATION = LABEL_COLUMNS.indexOf('location');
+const LSOA_CODE = LABEL_COLUMNS.indexOf('lsoa_code');
+const LSOA_NAME = LABEL_COLUMNS.indexOf('lsoa_name');
+const MONTH = LABELS;
+const OUTCOME_MONTH = LABELS + 1;
+
+/**
+ * Builds chunks from rows, a row at a time: each row's values are copied into the chunk's
+ * columns as it is added, so the row object can be dropped (or reused) at once instead of
+ * living, with its texts, until the chunk is sent. The dictionaries carry on from one chunk
+ * to the next.
+ */
 export class RecordEncoder {
   private epoch = 0;
-  private labels = new Map<string, number>();
+  private labelNumbers = new Map<string, number>();
+  /** label texts by number (index 0 unused) */
+  private labelTexts: string[] = [''];
   private places = new Map<string, number>();
   /** longitude → latitude → the place number first met there */
   private byPoint = new Map<number, Map<number, number>>();
-  /** each place's grid reference and cell, to check a point found by its numbers */
-  private placeEasting: Array<number | null> = [];
-  private placeNorthing: Array<number | null> = [];
-  private placeCell: Array<string | null> = [];
-  private lastText: Array<string | null> = new Array<string | null>(LABELS).fill(null);
-  private lastLabel: number[] = new Array<number>(LABELS).fill(0);
-  private newLabels: string[] = [];
+  private placeEasting: Array<number | null> = [null];
+  private placeNorthing: Array<number | null> = [null];
+  private placeCell: Array<string | null> = [null];
+  /** the location and LSOA labels last met at each place: they rarely change */
+  private placeLabels: number[][] = [[0, 0, 0]];
+  /** the last label of each label column, and of month and outcome month */
+  private lastLabel: number[] = new Array<number>(LABELS + 2).fill(0);
+  private labelsFrom = 1;
+  private placesFrom = 1;
   private newPlaceKeys: string[] = [];
   private newPlaceNumbers: number[] = [];
   private newPlaceCells: Array<string | null> = [];
   private readonly hash: (identity: string) => number;
 
+  // The chunk being built.
+  private n = 0;
+  private capacity = 0;
+  private byHash = new Map<number, number>();
+  private byText: Map<string, number> | null = null;
+  private keyHash = new Float64Array(0);
+  private identity: string[] = [];
+  private hasCrimeId = new Uint8Array(0);
+  private month = new Int32Array(0);
+  private outcomeMonth = new Int32Array(0);
+  private occurredAt: Array<string | null> = [];
+  private context: Array<string | null> = [];
+  private located = new Uint8Array(0);
+  private place = new Int32Array(0);
+  private sourceLine = new Int32Array(0);
+  private labels = new Int32Array(0);
+  private folded = new Int32Array(0);
+  private changed = new Uint8Array(0);
+  /** rows added to the chunk, merged ones included */
+  rows = 0;
+
   /** `hash` only for tests, which force collisions with a poor one. */
   constructor(hash: (identity: string) => number = identityHash) {
     this.hash = hash;
+    this.grow(1024);
   }
 
-  /** The label number of a column's text; the column's last text is remembered, as most rows repeat it. */
-  private label(column: number, text: string | null): number {
+  private grow(capacity: number): void {
+    const widen = <T extends Float64Array | Uint8Array | Int32Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.keyHash = widen(this.keyHash, capacity);
+    this.hasCrimeId = widen(this.hasCrimeId, capacity);
+    this.month = widen(this.month, capacity);
+    this.outcomeMonth = widen(this.outcomeMonth, capacity);
+    this.located = widen(this.located, capacity);
+    this.place = widen(this.place, capacity);
+    this.sourceLine = widen(this.sourceLine, capacity);
+    this.labels = widen(this.labels, capacity * LABELS);
+    this.folded = widen(this.folded, capacity);
+    this.changed = widen(this.changed, capacity);
+    this.capacity = capacity;
+  }
+
+  private label(text: string | null): number {
     if (text === null) return 0;
-    if (text === this.lastText[column]) return this.lastLabel[column]!;
-    let n = this.labels.get(text);
+    let n = this.labelNumbers.get(text);
     if (n === undefined) {
-      n = this.labels.size + 1;
-      this.labels.set(text, n);
-      this.newLabels.push(text);
+      n = this.labelTexts.length;
+      // A copy: the text read is a slice of a whole decoded piece of the file, which it would keep alive.
+      const own = (' ' + text).slice(1);
+      this.labelNumbers.set(own, n);
+      this.labelTexts.push(own);
     }
-    this.lastText[column] = text;
+    return n;
+  }
+
+  /** The label number of a column's text; the column's last one is remembered, as most rows repeat it. */
+  private columnLabel(column: number, text: string | null): number {
+    if (text === null) return 0;
+    const last = this.lastLabel[column]!;
+    if (last !== 0 && text === this.labelTexts[last]) return last;
+    const n = this.label(text);
     this.lastLabel[column] = n;
     return n;
   }
 
+  /** As columnLabel, for the location and LSOA columns, remembered per place. */
+  private placeLabel(place: number, column: number, slot: number, text: string | null): number {
+    if (place === 0) return this.columnLabel(column, text);
+    const labels = this.placeLabels[place]!;
+    const last = labels[slot]!;
+    if (last === 0 ? text === null : text === this.labelTexts[last]) return last;
+    const n = this.label(text);
+    labels[slot] = n;
+    return n;
+  }
+
   /** The place number of a row's point: found by its numbers, checked against the rest of the place. */
-  private place(r: CrimeRecordRow): number {
+  private placeOf(r: CrimeRecordRow): number {
     if (r.longitude === null || r.latitude === null) return 0;
     let byLatitude = this.byPoint.get(r.longitude);
     const found = byLatitude?.get(r.latitude);
@@ -135,11 +211,12 @@ export class RecordEncoder {
     const key = placeKey(r);
     let n = this.places.get(key);
     if (n === undefined) {
-      n = this.places.size + 1;
+      n = this.placeCell.length;
       this.places.set(key, n);
-      this.placeEasting[n] = r.easting;
-      this.placeNorthing[n] = r.northing;
-      this.placeCell[n] = r.h3_10;
+      this.placeEasting.push(r.easting);
+      this.placeNorthing.push(r.northing);
+      this.placeCell.push(r.h3_10);
+      this.placeLabels.push([0, 0, 0]);
       this.newPlaceKeys.push(key);
       this.newPlaceNumbers.push(r.longitude, r.latitude, r.easting ?? NaN, r.northing ?? NaN);
       this.newPlaceCells.push(r.h3_10);
@@ -151,104 +228,130 @@ export class RecordEncoder {
     return n;
   }
 
-  encode(rows: readonly CrimeRecordRow[]): RecordChunk {
-    if (this.labels.size > DICTIONARY_LIMIT || this.places.size > DICTIONARY_LIMIT) {
-      this.epoch++;
-      this.labels = new Map();
-      this.places = new Map();
-      this.byPoint = new Map();
-      this.placeEasting = [];
-      this.placeNorthing = [];
-      this.placeCell = [];
-      this.lastText.fill(null);
-    }
-    const labelsFrom = this.labels.size + 1;
-    const placesFrom = this.places.size + 1;
-    // One record per identity: later rows merged into the first (as if they came one after
-    // another). Found by the identity's hash, which the record needs anyway (then the identity
-    // is compared, and one that shares another's hash is found by its text).
-    const byHash = new Map<number, number>();
-    let byText: Map<string, number> | null = null;
-    const kept: CrimeRecordRow[] = [];
-    const hashes: number[] = [];
-    const foldedList: number[] = [];
-    const changedList: number[] = [];
-    for (const row of rows) {
-      const key = row.record_key;
-      if (row.crime_id !== null && row.crime_id !== key) throw new Error(`a record with Crime ID ${row.crime_id} must have it as its identity, not ${key}`);
-      const h = this.hash(key);
-      let i = byHash.get(h);
-      if (i !== undefined && kept[i]!.record_key !== key) i = (byText ??= new Map()).get(key) ?? -1;
-      if (i === undefined || i === -1) {
-        if (i === undefined) byHash.set(h, kept.length);
-        else byText!.set(key, kept.length);
-        kept.push(row);
-        hashes.push(h);
-        foldedList.push(0);
-        changedList.push(0);
-        continue;
-      }
-      // Merged into a copy: the rows themselves stay as read.
-      if (foldedList[i]!++ === 0) kept[i] = { ...kept[i]! };
-      if (mergeInto(kept[i]!, row)) changedList[i] = 1;
-    }
-    const n = kept.length;
+  /**
+   * Adds a row: its values are copied, so the caller may reuse the object. A row whose
+   * identity the chunk has already is merged into that record (as if they came one after
+   * another); it is found by the identity's hash, which the record needs anyway (then the
+   * identity is compared, and one that shares another's hash is found by its text).
+   */
+  add(r: CrimeRecordRow): void {
+    const key = r.record_key;
+    if (r.crime_id !== null && r.crime_id !== key) throw new Error(`a record with Crime ID ${r.crime_id} must have it as its identity, not ${key}`);
+    this.rows++;
+    const h = this.hash(key);
+    let i = this.byHash.get(h);
+    if (i !== undefined && this.identity[i] !== key) i = (this.byText ??= new Map()).get(key) ?? -1;
+    if (i !== undefined && i !== -1) return this.merge(i, r);
+    if (i === undefined) this.byHash.set(h, this.n);
+    else this.byText!.set(key, this.n);
+    if (this.n === this.capacity) this.grow(this.capacity * 2);
+    i = this.n++;
+    this.keyHash[i] = h;
+    this.identity[i] = key;
+    this.hasCrimeId[i] = r.crime_id === null ? 0 : 1;
+    this.month[i] = this.columnLabel(MONTH, r.month);
+    this.outcomeMonth[i] = this.columnLabel(OUTCOME_MONTH, r.outcome_month);
+    this.occurredAt[i] = r.occurred_at;
+    this.context[i] = r.context;
+    this.located[i] = r.located;
+    const place = this.placeOf(r);
+    this.place[i] = place;
+    this.sourceLine[i] = r.source_line;
+    const labels = this.labels;
+    const k = i * LABELS;
+    // In LABEL_COLUMNS order.
+    labels[k] = this.columnLabel(0, r.source);
+    labels[k + 1] = this.columnLabel(1, r.reported_by);
+    labels[k + 2] = this.columnLabel(2, r.falls_within);
+    labels[k + 3] = this.placeLabel(place, LOCATION, 0, r.location);
+    labels[k + 4] = this.placeLabel(place, LSOA_CODE, 1, r.lsoa_code);
+    labels[k + 5] = this.placeLabel(place, LSOA_NAME, 2, r.lsoa_name);
+    labels[k + 6] = this.columnLabel(6, r.crime_type);
+    labels[k + 7] = this.columnLabel(7, r.last_outcome);
+    labels[k + 8] = this.columnLabel(8, r.source_file);
+    labels[k + 9] = this.columnLabel(9, r.imported_at);
+    labels[k + 10] = this.columnLabel(10, r.updated_at);
+  }
+
+  /** A later row of a record the chunk has: merged into it. */
+  private merge(i: number, r: CrimeRecordRow): void {
+    const text = (n: number) => (n === 0 ? null : this.labelTexts[n]!);
+    const record = { month: text(this.month[i]!)!, occurred_at: this.occurredAt[i]!, last_outcome: text(this.labels[i * LABELS + LAST_OUTCOME]!), outcome_month: text(this.outcomeMonth[i]!) };
+    this.folded[i]!++;
+    if (!mergeInto(record, r)) return;
+    this.changed[i] = 1;
+    this.month[i] = this.label(record.month);
+    this.occurredAt[i] = record.occurred_at;
+    this.labels[i * LABELS + LAST_OUTCOME] = this.label(record.last_outcome);
+    this.outcomeMonth[i] = this.label(record.outcome_month);
+  }
+
+  /** The chunk of the rows added since the last one, and the dictionary entries it introduced. */
+  take(): RecordChunk {
+    const n = this.n;
     const chunk: RecordChunk = {
       size: n,
-      keyHash: new Float64Array(n),
-      identity: new Array<string>(n),
-      hasCrimeId: new Uint8Array(n),
-      month: new Array<string>(n),
-      occurredAt: new Array<string | null>(n),
-      outcomeMonth: new Array<string | null>(n),
-      context: new Array<string | null>(n),
-      located: new Uint8Array(n),
-      place: new Int32Array(n),
-      sourceLine: new Int32Array(n),
-      labels: new Int32Array(n * LABELS),
-      folded: Int32Array.from(foldedList),
-      changed: Uint8Array.from(changedList),
-      dictionary: null as unknown as DictionaryDelta,
+      keyHash: this.keyHash.slice(0, n),
+      identity: this.identity.slice(0, n),
+      hasCrimeId: this.hasCrimeId.slice(0, n),
+      month: this.month.slice(0, n),
+      outcomeMonth: this.outcomeMonth.slice(0, n),
+      occurredAt: this.occurredAt.slice(0, n),
+      context: this.context.slice(0, n),
+      located: this.located.slice(0, n),
+      place: this.place.slice(0, n),
+      sourceLine: this.sourceLine.slice(0, n),
+      labels: this.labels.slice(0, n * LABELS),
+      folded: this.folded.slice(0, n),
+      changed: this.changed.slice(0, n),
+      dictionary: {
+        epoch: this.epoch,
+        labelsFrom: this.labelsFrom,
+        labels: this.labelTexts.slice(this.labelsFrom),
+        placesFrom: this.placesFrom,
+        placeKeys: this.newPlaceKeys,
+        placeNumbers: Float64Array.from(this.newPlaceNumbers),
+        placeCells: this.newPlaceCells,
+      },
     };
-    const labels = chunk.labels;
-    for (let i = 0, k = 0; i < n; i++, k += LABELS) {
-      const r = kept[i]!;
-      chunk.keyHash[i] = hashes[i]!;
-      chunk.identity[i] = r.record_key;
-      chunk.hasCrimeId[i] = r.crime_id === null ? 0 : 1;
-      chunk.month[i] = r.month;
-      chunk.occurredAt[i] = r.occurred_at;
-      chunk.outcomeMonth[i] = r.outcome_month;
-      chunk.context[i] = r.context;
-      chunk.located[i] = r.located;
-      chunk.place[i] = this.place(r);
-      chunk.sourceLine[i] = r.source_line;
-      // In LABEL_COLUMNS order.
-      labels[k] = this.label(0, r.source);
-      labels[k + 1] = this.label(1, r.reported_by);
-      labels[k + 2] = this.label(2, r.falls_within);
-      labels[k + 3] = this.label(3, r.location);
-      labels[k + 4] = this.label(4, r.lsoa_code);
-      labels[k + 5] = this.label(5, r.lsoa_name);
-      labels[k + 6] = this.label(6, r.crime_type);
-      labels[k + 7] = this.label(7, r.last_outcome);
-      labels[k + 8] = this.label(8, r.source_file);
-      labels[k + 9] = this.label(9, r.imported_at);
-      labels[k + 10] = this.label(10, r.updated_at);
-    }
-    chunk.dictionary = {
-      epoch: this.epoch,
-      labelsFrom,
-      labels: this.newLabels,
-      placesFrom,
-      placeKeys: this.newPlaceKeys,
-      placeNumbers: Float64Array.from(this.newPlaceNumbers),
-      placeCells: this.newPlaceCells,
-    };
-    this.newLabels = [];
+    // The next chunk starts empty; the dictionaries carry on, unless they have grown too big.
+    this.discard();
     this.newPlaceKeys = [];
     this.newPlaceNumbers = [];
     this.newPlaceCells = [];
+    if (this.labelNumbers.size > DICTIONARY_LIMIT || this.places.size > DICTIONARY_LIMIT) {
+      this.epoch++;
+      this.labelNumbers = new Map();
+      this.labelTexts = [''];
+      this.places = new Map();
+      this.byPoint = new Map();
+      this.placeEasting = [null];
+      this.placeNorthing = [null];
+      this.placeCell = [null];
+      this.placeLabels = [[0, 0, 0]];
+      this.lastLabel.fill(0);
+    }
+    this.labelsFrom = this.labelTexts.length;
+    this.placesFrom = this.placeCell.length;
     return chunk;
+  }
+
+  /** Drops the rows added since the last chunk (a file that could not be read); their dictionary entries go with the next chunk. */
+  discard(): void {
+    this.n = 0;
+    this.rows = 0;
+    this.byHash = new Map();
+    this.byText = null;
+    this.identity = [];
+    this.occurredAt = [];
+    this.context = [];
+    this.folded.fill(0);
+    this.changed.fill(0);
+  }
+
+  /** The chunk of these rows (for callers that have them all at once). */
+  encode(rows: readonly CrimeRecordRow[]): RecordChunk {
+    for (const r of rows) this.add(r);
+    return this.take();
   }
 }

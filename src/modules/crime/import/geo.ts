@@ -60,18 +60,23 @@ export const inArea = (a: Area, longitude: number, latitude: number): boolean =>
 /** Finds the LSOA a point falls in, when boundaries are loaded. */
 export type LsoaFinder = (longitude: number, latitude: number) => { code: string; name: string } | null;
 
-/** What a located record stores besides its coordinates. */
+/** A point checked and placed: what a located record stores. */
 export interface PlaceInfo {
+  located: true;
+  longitude: number;
+  latitude: number;
   easting: number | null;
   northing: number | null;
-  h3: [string, string, string, string];
+  /** the resolution 10 cell; coarser ones are its ancestors (cellToParent) */
+  h3_10: string;
   /** the LSOA found from boundaries (only when a finder is given) */
   lsoa: { code: string; name: string } | null;
 }
 
 /**
  * Police.uk coordinates are snap points, so the same pair recurs thousands of times:
- * the grid reference and cells are computed once per pair (found by the numbers, one map
+ * the grid reference and cell are computed once per pair, and every row at the point shares
+ * the one object (found by the numbers, one map
  * per longitude, which costs less than building and hashing a text key for every row).
  * Bounded so that a national import cannot grow it without limit.
  */
@@ -92,9 +97,12 @@ export class PlaceCache {
     if (info === undefined) {
       const grid = inArea(GREAT_BRITAIN, longitude, latitude) ? toBng(longitude, latitude) : null;
       info = {
+        located: true,
+        longitude,
+        latitude,
         easting: grid?.easting ?? null,
         northing: grid?.northing ?? null,
-        h3: h3Cells(latitude, longitude),
+        h3_10: latLngToCell(latitude, longitude, 10),
         lsoa: this.findLsoa ? this.findLsoa(longitude, latitude) : null,
       };
       if (this.size >= this.limit) {

@@ -239,14 +239,19 @@ test('a file that cannot be read to its end (a truncated download) is undone and
     writeFileSync(join(dir, '2022-11-testshire-street.csv.gz'), gz.subarray(0, gz.length - 200));
     const before = await record(database, id('a1'));
     const versionBefore = await readDataVersion(database.db);
-    // The readable file first, so that the damaged one is undone after another in the same transaction.
-    const s = await crime.importPoliceUk(database.db, actor, [join(TESTSHIRE, '2022-10-testshire-street.csv'), join(dir, '2022-11-testshire-street.csv.gz')]);
+    // A readable file first, so that the damaged one is undone after another in the same
+    // transaction; and one after, whose crime type and place the damaged file met first.
+    const later = join(dir, '2022-12-testshire-street.csv');
+    writeFileSync(later, `${HEADER}\n${id('z1')},2022-12,Testshire Police,Testshire Police,-1.139,52.63,On or near Z,E01013600,Leicester 003A,Vehicle crime,Under investigation,\n`);
+    const s = await crime.importPoliceUk(database.db, actor, [join(TESTSHIRE, '2022-10-testshire-street.csv'), join(dir, '2022-11-testshire-street.csv.gz'), later]);
     assert.equal(s.errors.length, 1);
     assert.equal(s.errors[0]!.file, join(dir, '2022-11-testshire-street.csv.gz'));
     assert.match(s.errors[0]!.reason, /could not be read .*nothing from this file was imported/);
-    // Only the readable file counts; nothing of the damaged one is left behind.
-    assert.deepEqual([s.rows, s.imported, s.duplicates], [3, 2, 1]);
-    assert.equal(await count(database, 'crime_records'), 8);
+    // Only the readable files count; nothing of the damaged one is left behind.
+    assert.deepEqual([s.rows, s.imported, s.duplicates], [4, 3, 1]);
+    assert.equal(await count(database, 'crime_records'), 9);
+    const z1 = (await database.db.selectFrom('crime_records').selectAll().where('record_key', '=', id('z1')).executeTakeFirstOrThrow()) as Record<string, unknown>;
+    assert.deepEqual([z1.crime_type, z1.location, z1.last_outcome, z1.longitude], ['Vehicle crime', 'On or near Z', 'Under investigation', -1.139]);
     const after = await record(database, id('a1'));
     assert.deepEqual([after.last_outcome, after.outcome_month], ['Awaiting court outcome', '2022-10']);
     assert.notEqual(before.last_outcome, after.last_outcome);

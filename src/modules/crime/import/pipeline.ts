@@ -346,6 +346,7 @@ class ImportWriter {
  */
 async function writeRecords(db: Db, writer: store.RecordWriter, chunk: RecordChunk, file: OpenFile, outcomesStored: boolean): Promise<void> {
   if (chunk.size === 0) return;
+  writer.receive(chunk);
   // Outcomes imported before their crimes: the latest one that is not older than the record's own.
   let overrides: Map<number, store.OutcomeOverride> | null = null;
   if (outcomesStored) {
@@ -355,7 +356,7 @@ async function writeRecords(db: Db, writer: store.RecordWriter, chunk: RecordChu
     overrides = new Map();
     for (let i = 0; i < chunk.size; i++) {
       const o = chunk.hasCrimeId[i] ? latest.get(chunk.identity[i]!) : undefined;
-      const own = chunk.outcomeMonth[i]!;
+      const own = writer.labelText(chunk.outcomeMonth[i]!);
       if (o && (own === null || o.month >= own)) overrides.set(i, { last_outcome: o.outcome_type, outcome_month: o.month });
     }
   }
@@ -370,7 +371,7 @@ async function writeRecords(db: Db, writer: store.RecordWriter, chunk: RecordChu
     // Its first row was not inserted after all: a duplicate too (the later ones are counted).
     file.duplicates++;
     const before = { ...existing };
-    const row = { month: chunk.month[i]!, occurred_at: chunk.occurredAt[i]!, last_outcome: writer.labelText(chunk.labels[i * LABELS + LAST_OUTCOME]!), outcome_month: chunk.outcomeMonth[i]! };
+    const row = { month: writer.labelText(chunk.month[i]!)!, occurred_at: chunk.occurredAt[i]!, last_outcome: writer.labelText(chunk.labels[i * LABELS + LAST_OUTCOME]!), outcome_month: writer.labelText(chunk.outcomeMonth[i]!) };
     if (mergeInto(existing, row)) {
       if (!file.originals.has(existing.id)) file.originals.set(existing.id, before);
       existing.updated_at = file.now;

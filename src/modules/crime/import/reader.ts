@@ -86,7 +86,10 @@ async function readFile(source: SourceFile, plan: FilePlan, now: string, options
   };
   let convert: ((f: string[], line: number) => CrimeRecordRow | OutcomeRow | StopSearchRow | Rejection) | null = null;
   let refused: ImportError | null = null;
-  let batch: Array<CrimeRecordRow | OutcomeRow | StopSearchRow> = [];
+  /** outcomes and stop and search rows waiting to be sent (crime records go straight into the encoder) */
+  let batch: Array<OutcomeRow | StopSearchRow> = [];
+  const records = plan.table === 'crime_records';
+  const pending = () => (records ? encoder.rows : batch.length);
   let rowsSent = 0;
   let lastLine = 0;
   const parser = new CsvParser(
@@ -104,7 +107,8 @@ async function readFile(source: SourceFile, plan: FilePlan, now: string, options
       const r = convert(fields, line);
       if (r instanceof Rejection) return reject(line, r.reason);
       if ('located' in r && r.located === 0) unlocated++;
-      batch.push(r);
+      if (records) encoder.add(r as CrimeRecordRow);
+      else batch.push(r as OutcomeRow | StopSearchRow);
     },
     { delimiter: options.delimiter },
   );
@@ -113,7 +117,7 @@ async function readFile(source: SourceFile, plan: FilePlan, now: string, options
     batch = [];
     const since = rows - rowsSent;
     rowsSent = rows;
-    if (plan.table === 'crime_records') await emit({ type: 'records', chunk: encoder.encode(list as CrimeRecordRow[]), rows: since });
+    if (records) await emit({ type: 'records', chunk: encoder.take(), rows: since });
     else if (plan.table === 'crime_outcomes') await emit({ type: 'outcomes', list: list as OutcomeRow[], rows: since });
     else await emit({ type: 'stop-searches', list: list as StopSearchRow[], rows: since });
   };
@@ -125,13 +129,14 @@ async function readFile(source: SourceFile, plan: FilePlan, now: string, options
       try {
         next = await iterator.next();
       } catch (err) {
+        if (records) encoder.discard();
         await emit({ type: 'file-failed', message: (err as Error).message, line: lastLine });
         return;
       }
       if (next.done) break;
       parser.push(decoder.decode(next.value, { stream: true }));
       if (refused) break;
-      if (batch.length >= CHUNK_ROWS) await flush();
+      if (pending() >= CHUNK_ROWS) await flush();
     }
     if (!refused) {
       parser.push(decoder.decode());
@@ -145,6 +150,6 @@ async function readFile(source: SourceFile, plan: FilePlan, now: string, options
     await emit({ type: 'file-end', rows: 0, rejected: 0, unlocated: 0, errors: [], refused, rowsSince: 0 });
     return;
   }
-  if (batch.length) await flush();
+  if (pending()) await flush();
   await emit({ type: 'file-end', rows, rejected, unlocated, errors, refused: null, rowsSince: rows - rowsSent });
 }

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { GREAT_BRITAIN, inArea, type Area, type PlaceCache } from './geo.ts';
+import { GREAT_BRITAIN, inArea, type Area, type PlaceCache, type PlaceInfo } from './geo.ts';
 
 /** A crime record as written to `crime_records` (without its id). */
 export interface CrimeRecordRow {
@@ -133,9 +133,7 @@ export class ContentKeys {
 }
 
 /** Where a row is, once its coordinates are checked. */
-export type Location =
-  | { located: false }
-  | { located: true; longitude: number; latitude: number; easting: number | null; northing: number | null; h3: [string, string, string, string]; lsoa: { code: string; name: string } | null };
+export type Location = { located: false } | PlaceInfo;
 
 /**
  * Checks a longitude/latitude pair given as text. Both empty: unlocated. One empty, not a
@@ -156,14 +154,13 @@ export function locateNumbers(longitude: number, latitude: number, places: Place
       `coordinates out of range: longitude ${longitude}, latitude ${latitude} is outside ${area === GREAT_BRITAIN ? 'Great Britain' : 'the area the mapping allows'} (longitude ${area.minLongitude} to ${area.maxLongitude}, latitude ${area.minLatitude} to ${area.maxLatitude})`,
     );
   }
-  const p = places.get(longitude, latitude);
-  return { located: true, longitude, latitude, easting: p.easting, northing: p.northing, h3: p.h3, lsoa: p.lsoa };
+  return places.get(longitude, latitude);
 }
 
 /** The location columns of a crime record. */
 export function locationColumns(loc: Location): Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'located' | 'h3_10'> {
   if (!loc.located) return { longitude: null, latitude: null, easting: null, northing: null, located: 0, h3_10: null };
-  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_10: loc.h3[3] };
+  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_10: loc.h3_10 };
 }
 
 /**
