@@ -239,15 +239,19 @@ export async function internLabels(db: Db, texts: readonly string[]): Promise<Ma
   const out = new Map<string, number>();
   if (!texts.length) return out;
   const unique = [...new Set(texts)];
+  // The rows added come back with their ids; only texts stored before are looked up.
   if (usesDollar(db)) {
-    await run(db, 'insert into crime_labels (label) select * from unnest($1::text[]) on conflict (label) do nothing', [unique]);
+    for (const r of await run<{ id: number; label: string }>(db, 'insert into crime_labels (label) select * from unnest($1::text[]) on conflict (label) do nothing returning id, label', [unique])) out.set(r.label, Number(r.id));
   } else {
     for (let i = 0; i < unique.length; i += IN_LIST_MAX) {
       const slice = unique.slice(i, i + IN_LIST_MAX);
-      await run(db, `insert or ignore into crime_labels (label) values ${valuesText(false, slice.length, 1)}`, slice);
+      for (const r of await run<{ id: number; label: string }>(db, `insert or ignore into crime_labels (label) values ${valuesText(false, slice.length, 1)} returning id, label`, slice)) out.set(r.label, Number(r.id));
     }
   }
-  for (const r of await selectWhereIn<{ id: number; label: string }>(db, 'select id, label from crime_labels', 'label', unique)) out.set(r.label, Number(r.id));
+  if (out.size < unique.length) {
+    const stored = unique.filter((text) => !out.has(text));
+    for (const r of await selectWhereIn<{ id: number; label: string }>(db, 'select id, label from crime_labels', 'label', stored)) out.set(r.label, Number(r.id));
+  }
   return out;
 }
 
@@ -259,20 +263,24 @@ export async function internPlaces(db: Db, places: readonly PlaceValues[]): Prom
   const columns = ['place_key', 'longitude', 'latitude', 'easting', 'northing', 'h3_10'] as const;
   const values = (p: PlaceValues) => [p.key, p.longitude, p.latitude, p.easting, p.northing, p.h3_10];
   if (usesDollar(db)) {
-    await run(
+    const added = await run<{ id: number; place_key: string }>(
       db,
-      `insert into crime_places (${columns.join(',')}) select * from unnest($1::text[], $2::float8[], $3::float8[], $4::int4[], $5::int4[], $6::text[]) on conflict (place_key) do nothing`,
+      `insert into crime_places (${columns.join(',')}) select * from unnest($1::text[], $2::float8[], $3::float8[], $4::int4[], $5::int4[], $6::text[]) on conflict (place_key) do nothing returning id, place_key`,
       columns.map((_, c) => unique.map((p) => values(p)[c])),
     );
+    for (const r of added) out.set(r.place_key, Number(r.id));
   } else {
     const per = Math.floor(MAX_PARAMS / columns.length);
     for (let i = 0; i < unique.length; i += per) {
       const slice = unique.slice(i, i + per);
-      await run(db, `insert or ignore into crime_places (${columns.join(',')}) values ${valuesText(false, slice.length, columns.length)}`, slice.flatMap(values));
+      const added = await run<{ id: number; place_key: string }>(db, `insert or ignore into crime_places (${columns.join(',')}) values ${valuesText(false, slice.length, columns.length)} returning id, place_key`, slice.flatMap(values));
+      for (const r of added) out.set(r.place_key, Number(r.id));
     }
   }
-  const keys = unique.map((p) => p.key);
-  for (const r of await selectWhereIn<{ id: number; place_key: string }>(db, 'select id, place_key from crime_places', 'place_key', keys)) out.set(r.place_key, Number(r.id));
+  if (out.size < unique.length) {
+    const stored = unique.filter((p) => !out.has(p.key)).map((p) => p.key);
+    for (const r of await selectWhereIn<{ id: number; place_key: string }>(db, 'select id, place_key from crime_places', 'place_key', stored)) out.set(r.place_key, Number(r.id));
+  }
   return out;
 }
 

@@ -108,6 +108,8 @@ export class RecordEncoder {
   private places = new Map<string, number>();
   /** longitude → latitude → the place number first met there */
   private byPoint = new Map<number, Map<number, number>>();
+  private placeLongitude: number[] = [NaN];
+  private placeLatitude: number[] = [NaN];
   private placeEasting: Array<number | null> = [null];
   private placeNorthing: Array<number | null> = [null];
   private placeCell: Array<string | null> = [null];
@@ -205,25 +207,47 @@ export class RecordEncoder {
   /** The place number of a row's point: found by its numbers, checked against the rest of the place. */
   private placeOf(r: CrimeRecordRow): number {
     if (r.longitude === null || r.latitude === null) return 0;
-    let byLatitude = this.byPoint.get(r.longitude);
-    const found = byLatitude?.get(r.latitude);
+    // The converter's place object remembers the number it was given (the object may be a
+    // copy with another grid reference, or from before the dictionaries started again: checked).
+    const hint = r.place?.code;
+    if (
+      hint !== undefined &&
+      hint < this.placeCell.length &&
+      this.placeLongitude[hint] === r.longitude &&
+      this.placeLatitude[hint] === r.latitude &&
+      this.placeEasting[hint] === r.easting &&
+      this.placeNorthing[hint] === r.northing &&
+      this.placeCell[hint] === r.h3_10
+    ) {
+      return hint;
+    }
+    const n = this.lookUpPlace(r, r.longitude, r.latitude);
+    if (r.place) r.place.code = n;
+    return n;
+  }
+
+  private lookUpPlace(r: CrimeRecordRow, longitude: number, latitude: number): number {
+    let byLatitude = this.byPoint.get(longitude);
+    const found = byLatitude?.get(latitude);
     if (found !== undefined && this.placeEasting[found] === r.easting && this.placeNorthing[found] === r.northing && this.placeCell[found] === r.h3_10) return found;
     const key = placeKey(r);
     let n = this.places.get(key);
     if (n === undefined) {
       n = this.placeCell.length;
       this.places.set(key, n);
+      this.placeLongitude.push(longitude);
+      this.placeLatitude.push(latitude);
       this.placeEasting.push(r.easting);
       this.placeNorthing.push(r.northing);
       this.placeCell.push(r.h3_10);
       this.placeLabels.push([0, 0, 0]);
       this.newPlaceKeys.push(key);
-      this.newPlaceNumbers.push(r.longitude, r.latitude, r.easting ?? NaN, r.northing ?? NaN);
+      this.newPlaceNumbers.push(longitude, latitude, r.easting ?? NaN, r.northing ?? NaN);
       this.newPlaceCells.push(r.h3_10);
     }
     if (found === undefined) {
-      if (!byLatitude) this.byPoint.set(r.longitude, (byLatitude = new Map()));
-      byLatitude.set(r.latitude, n);
+      if (!byLatitude) this.byPoint.set(longitude, (byLatitude = new Map()));
+      byLatitude.set(latitude, n);
     }
     return n;
   }
@@ -325,6 +349,8 @@ export class RecordEncoder {
       this.labelTexts = [''];
       this.places = new Map();
       this.byPoint = new Map();
+      this.placeLongitude = [NaN];
+      this.placeLatitude = [NaN];
       this.placeEasting = [null];
       this.placeNorthing = [null];
       this.placeCell = [null];

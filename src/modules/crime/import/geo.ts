@@ -71,23 +71,40 @@ export interface PlaceInfo {
   h3_10: string;
   /** the LSOA found from boundaries (only when a finder is given) */
   lsoa: { code: string; name: string } | null;
+  /** the number the encoder gave this place (encode.ts), a hint it checks before use */
+  code?: number;
 }
 
 /**
  * Police.uk coordinates are snap points, so the same pair recurs thousands of times:
  * the grid reference and cell are computed once per pair, and every row at the point shares
- * the one object (found by the numbers, one map
- * per longitude, which costs less than building and hashing a text key for every row).
- * Bounded so that a national import cannot grow it without limit.
+ * the one object. It is found by the coordinates' text as read (so a point met before is
+ * not parsed again), else by their numbers. Bounded so that a national import cannot grow
+ * it without limit.
  */
 export class PlaceCache {
   private readonly map = new Map<number, Map<number, PlaceInfo>>();
+  private readonly texts = new Map<string, Map<string, PlaceInfo>>();
   private size = 0;
   private readonly limit: number;
   private readonly findLsoa: LsoaFinder | null;
   constructor(findLsoa: LsoaFinder | null = null, limit = 500_000) {
     this.findLsoa = findLsoa;
     this.limit = limit;
+  }
+
+  /** The place met before with exactly this longitude and latitude text. */
+  byText(longitude: string, latitude: string): PlaceInfo | undefined {
+    return this.texts.get(longitude)?.get(latitude);
+  }
+
+  /** Remembers the text a place was read as. */
+  rememberText(longitude: string, latitude: string, info: PlaceInfo): void {
+    // Copies: the texts read are slices of a whole decoded piece of the file, which they would keep alive.
+    const lon = (' ' + longitude).slice(1);
+    let byLatitude = this.texts.get(lon);
+    if (!byLatitude) this.texts.set(lon, (byLatitude = new Map()));
+    byLatitude.set((' ' + latitude).slice(1), info);
   }
 
   /** BNG is computed only inside Great Britain. */
@@ -107,6 +124,7 @@ export class PlaceCache {
       };
       if (this.size >= this.limit) {
         this.map.clear();
+        this.texts.clear();
         this.size = 0;
         byLatitude = undefined;
       }

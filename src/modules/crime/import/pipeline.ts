@@ -94,13 +94,13 @@ type Scoped = ControlledTransaction<any, [typeof SAVEPOINT]>;
  * When to commit. On PostgreSQL after every file: a commit is cheap there, and the import's
  * audit entries and data-version bump lock the audit chain's head and the version row until
  * their transaction ends, which would stall every audited action in the system for as long
- * as a long transaction lasted. On SQLite, whole files are committed together once they hold
- * 100,000 rows: each commit writes out most of the pages of the identity index (its keys are
- * random), so a commit per file cost the 35-file Leicestershire import half as much time
- * again; 100,000 rows keep SQLite's single write lock to a second or two at a time, under
- * the 5 s other writers wait for it.
+ * as a long transaction lasted. On SQLite, whole files are committed together once their
+ * transaction has been open for a second: each commit waits for the disk (synchronous FULL)
+ * and writes out most of the pages of the identity index again (its keys are random), so a
+ * commit per file cost the 35-file Leicestershire import half as much time again, while a
+ * second keeps SQLite's single write lock well under the 5 s other writers wait for it.
  */
-const SQLITE_GROUP_ROWS = 100_000;
+const SQLITE_GROUP_MS = 1_000;
 const SAVEPOINT = 'peel_import_file' as const;
 
 export async function runImport(db: Db, inputs: InputFile[], options: ImportOptions): Promise<ImportSummary> {
@@ -188,7 +188,8 @@ class ImportWriter {
   private outcomesStored: boolean;
   private readonly records = new store.RecordWriter();
   private group: Group | null = null;
-  private groupRows = 0;
+  /** when the open transaction began */
+  private groupStarted = 0;
   private file: OpenFile | null = null;
 
   constructor(db: Db, summary: ImportSummary, options: ImportOptions, outcomesStored: boolean) {
@@ -243,6 +244,7 @@ class ImportWriter {
   private async open(event: Extract<ReadEvent, { type: 'file' }>): Promise<void> {
     if (!this.group) {
       this.group = await this.db.startTransaction().execute();
+      this.groupStarted = performance.now();
       await store.preferIndexLookups(this.group);
     }
     // Each file is all or nothing within its transaction: on PostgreSQL through a savepoint;
@@ -298,8 +300,7 @@ class ImportWriter {
     summary.rejected += event.rejected;
     summary.unlocated += event.unlocated;
     for (const e of event.errors) addError(summary, e);
-    this.groupRows += event.rows;
-    if (this.groupRows >= (store.isPostgres(this.db) ? 1 : SQLITE_GROUP_ROWS)) await this.commit();
+    if (store.isPostgres(this.db) || performance.now() - this.groupStarted >= SQLITE_GROUP_MS) await this.commit();
   }
 
   private async release(file: OpenFile): Promise<void> {
@@ -326,7 +327,6 @@ class ImportWriter {
   async commit(): Promise<void> {
     const group = this.group;
     this.group = null;
-    this.groupRows = 0;
     if (group) await group.commit().execute();
   }
 

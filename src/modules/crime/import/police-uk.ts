@@ -133,6 +133,7 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
       source_line: line,
       imported_at: ctx.now,
       updated_at: ctx.now,
+      place: loc.located ? loc : null,
     };
   };
 }

@@ -28,6 +28,8 @@ export interface CrimeRecordRow {
   source_line: number;
   imported_at: string;
   updated_at: string;
+  /** not a column: the place of the row's point as the converter found it, a shortcut for the encoder */
+  place?: PlaceInfo | null;
 }
 
 /** An outcome row as written to `crime_outcomes`. */
@@ -140,12 +142,16 @@ export type Location = { located: false } | PlaceInfo;
  * number, or outside the plausible area: a Rejection naming the values.
  */
 export function locate(lonText: string, latText: string, places: PlaceCache, area: Area = GREAT_BRITAIN): Location | Rejection {
+  const known = places.byText(lonText, latText);
+  if (known !== undefined && inArea(area, known.longitude, known.latitude)) return known;
   if (lonText === '' && latText === '') return { located: false };
   if (lonText === '' || latText === '') return new Rejection(`coordinates incomplete: longitude "${lonText}", latitude "${latText}" (give both or neither)`);
   const longitude = Number(lonText);
   const latitude = Number(latText);
   if (!Number.isFinite(longitude) || !Number.isFinite(latitude)) return new Rejection(`coordinates not numbers: longitude "${lonText}", latitude "${latText}"`);
-  return locateNumbers(longitude, latitude, places, area);
+  const loc = locateNumbers(longitude, latitude, places, area);
+  if (!(loc instanceof Rejection) && loc.located) places.rememberText(lonText, latText, loc);
+  return loc;
 }
 
 export function locateNumbers(longitude: number, latitude: number, places: PlaceCache, area: Area): Location | Rejection {

@@ -6,9 +6,10 @@ import type { InputFile } from './sources.ts';
 
 /**
  * The reading thread of an import (see reader.ts). Events go to the writing thread as
- * messages, a chunk's typed arrays moved rather than copied. At most CHUNKS_AHEAD chunks are
- * on their way at a time: the writer sends a credit for each it has stored, so a slow
- * database holds the reading back and memory stays flat.
+ * messages, a chunk's typed arrays moved rather than copied. At most CHUNKS_AHEAD chunks
+ * (about 8 MB) are on their way at a time: the writer sends a credit for each it has stored,
+ * so a slow database holds the reading back and memory stays flat, while reading goes on
+ * through a commit's wait for the disk.
  */
 
 export interface WorkerInput {
@@ -20,7 +21,7 @@ export interface WorkerInput {
 /** Messages to the writing thread: an event, bytes read, the end, or a failure of the reader itself. */
 export type WorkerMessage = { event: ReadEvent } | { bytes: number } | { done: true } | { failed: string };
 
-export const CHUNKS_AHEAD = 3;
+export const CHUNKS_AHEAD = 8;
 
 const port = parentPort!;
 const { inputs, source, options } = workerData as WorkerInput;
