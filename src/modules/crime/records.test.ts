@@ -54,7 +54,7 @@ function record(identity: string, month: string, over: Partial<CrimeRecordRow> =
   };
 }
 
-const crimeId = (n: number) => n.toString(16).padStart(64, 'c');
+const crimeId = (n: number) => n.toString(16).padStart(64, '0');
 
 /** Every record as the view shows it, in id order, without ids. */
 async function viewRows(database: Database): Promise<Array<Record<string, unknown>>> {
@@ -87,6 +87,21 @@ test('records whose identities share a hash each get a slot of their own, and ar
     assert.equal(found.size, 11);
     for (const [identity, state] of found) assert.equal(state.identity, identity);
   });
+});
+
+test('a chunk holds each identity once, its later rows merged in, whatever the hashes', () => {
+  // Seven hash values for 1,500 identities met three times each, in 4,500 rows: the encoder's
+  // table grows (past 1,024 records) while the rows of one hash but different identities pile up.
+  const encoder = new RecordEncoder((identity) => identityHash(identity) % 7);
+  const rows: CrimeRecordRow[] = [];
+  for (let pass = 0; pass < 3; pass++) for (let i = 0; i < 1500; i++) rows.push(record(crimeId(i), `2022-0${9 - pass}`));
+  const chunk = encoder.encode(rows);
+  assert.equal(chunk.size, 1500);
+  assert.deepEqual([...chunk.identity], Array.from({ length: 1500 }, (_, i) => crimeId(i)));
+  assert.ok([...chunk.folded].every((n) => n === 2));
+  assert.ok([...chunk.changed].every((n) => n === 1), 'each moved to an earlier month');
+  const months = new Set([...chunk.month].map((n) => chunk.dictionary.labels[n - chunk.dictionary.labelsFrom]));
+  assert.deepEqual([...months], ['2022-07']);
 });
 
 test('migration 005 keeps every record, its id and the id counter', async () => {

@@ -1,7 +1,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import type { CrimeRecordRow, MergeState, OutcomeRow, StopSearchRow } from './import/rows.ts';
-import { LABEL_COLUMNS, LABELS, LAST_OUTCOME, placeKey, type DictionaryDelta, type RecordChunk } from './import/encode.ts';
+import { LABEL_COLUMNS, LABELS, placeKey, type DictionaryDelta, type RecordChunk } from './import/encode.ts';
 import { identityHash, probeSlot } from './import/identity.ts';
 import type { Boundary, Geometry } from './import/lsoa.ts';
 
@@ -368,16 +368,33 @@ export async function updateRecordStates(db: Db, states: Iterable<RecordState>):
 }
 
 /** The columns an INSERT writes, in the order the parameters are filled. */
-export const INSERT_COLUMNS = ['key_hash', 'crime_id', 'row_key', 'month', 'occurred_at', 'outcome_month', 'context', 'located', 'place', 'source_line', ...LABEL_COLUMNS] as const;
-const PG_INSERT_TYPES = ['int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int4', 'int4', 'int4', ...LABEL_COLUMNS.map(() => 'int4')];
+/** What the rows of one file share (label ids), bound once per statement on SQLite when a slice's rows all do. */
+const SHARED_COLUMNS = ['source', 'source_file', 'imported_at', 'updated_at'] as const;
+const SHARED_LABELS = SHARED_COLUMNS.map((c) => LABEL_COLUMNS.indexOf(c));
+const VARYING_LABELS = LABEL_COLUMNS.flatMap((c, i) => ((SHARED_COLUMNS as readonly string[]).includes(c) ? [] : [i]));
+/** The columns an INSERT writes, in the order the parameters are filled: the shared ones first. */
+export const INSERT_COLUMNS = [
+  ...SHARED_COLUMNS,
+  ...(['key_hash', 'crime_id', 'row_key', 'month', 'occurred_at', 'outcome_month', 'context', 'located', 'place', 'source_line'] as const),
+  ...VARYING_LABELS.map((i) => LABEL_COLUMNS[i]!),
+];
+const VARYING_WIDTH = INSERT_COLUMNS.length - SHARED_COLUMNS.length;
+const PG_INSERT_TYPES = INSERT_COLUMNS.map((c) => ({ key_hash: 'int8', crime_id: 'text', row_key: 'text', month: 'text', occurred_at: 'text', outcome_month: 'text', context: 'text' })[c as string] ?? 'int4');
+const OUTCOME_PARAM = INSERT_COLUMNS.indexOf('last_outcome') - SHARED_COLUMNS.length;
 
-const insertTexts = new Map<number, string>();
-/** SQLite's INSERT of `rows` records: the same string each time, so the statement cache finds it without comparing 60 kB of text. */
-function recordInsertText(rows: number): string {
-  let text = insertTexts.get(rows);
+const insertTexts = new Map<string, string>();
+/**
+ * SQLite's INSERT of `rows` records, with the shared values bound once or on every row: the
+ * same string each time, so the statement cache finds it without comparing 60 kB of text.
+ */
+function recordInsertText(rows: number, shared: boolean): string {
+  const key = `${rows}${shared ? 's' : ''}`;
+  let text = insertTexts.get(key);
   if (text === undefined) {
-    text = `insert or ignore into crime_record_rows (${INSERT_COLUMNS.join(',')}) values ${valuesText(false, rows, INSERT_COLUMNS.length)}`;
-    insertTexts.set(rows, text);
+    text = shared
+      ? `insert or ignore into crime_record_rows (${INSERT_COLUMNS.join(',')}) select ${SHARED_COLUMNS.map(() => '?').join(',')},* from (values ${valuesText(false, rows, VARYING_WIDTH)})`
+      : `insert or ignore into crime_record_rows (${INSERT_COLUMNS.join(',')}) values ${valuesText(false, rows, INSERT_COLUMNS.length)}`;
+    insertTexts.set(key, text);
   }
   return text;
 }
@@ -497,21 +514,40 @@ export class RecordWriter {
     return stored;
   }
 
-  /** Parameters of rows `indices[from, from + count)` in INSERT_COLUMNS order, from p[0]. */
-  private fill(p: unknown[], chunk: RecordChunk, indices: readonly number[], from: number, count: number, overrides: ReadonlyMap<number, OutcomeOverride> | null, overrideIds: Map<string, number> | null, slot?: number): void {
+  /** Whether rows `indices[from, from + count)` share the values of SHARED_COLUMNS. */
+  private shareFileValues(chunk: RecordChunk, indices: readonly number[], from: number, count: number): boolean {
+    const labels = chunk.labels;
+    const first = indices[from]! * LABELS;
+    for (let t = from + 1; t < from + count; t++) {
+      const b = indices[t]! * LABELS;
+      for (const j of SHARED_LABELS) if (labels[b + j] !== labels[first + j]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Parameters of rows `indices[from, from + count)` in INSERT_COLUMNS order from p[0]; with
+   * `shared`, the SHARED_COLUMNS of the first row once, then the other columns of each row.
+   */
+  private fill(p: unknown[], chunk: RecordChunk, indices: readonly number[], from: number, count: number, shared: boolean, overrides: ReadonlyMap<number, OutcomeOverride> | null, overrideIds: Map<string, number> | null, slot?: number): void {
     const labelIds = this.labelIds;
     const texts = this.labelTexts;
     const labels = chunk.labels;
+    const labelId = (n: number) => (n === 0 ? null : labelIds[n]!);
     let k = 0;
     for (let t = from; t < from + count; t++) {
       const i = indices[t]!;
+      const b = i * LABELS;
+      if (!shared || t === from) {
+        for (const j of SHARED_LABELS) p[k++] = labelId(labels[b + j]!);
+      }
       const crime = chunk.hasCrimeId[i] === 1;
       const identity = chunk.identity[i]!;
       const place = chunk.place[i]!;
+      const outcomeMonth = chunk.outcomeMonth[i]!;
       p[k] = slot ?? chunk.keyHash[i]!;
       p[k + 1] = crime ? identity : null;
       p[k + 2] = crime ? null : identity;
-      const outcomeMonth = chunk.outcomeMonth[i]!;
       p[k + 3] = texts[chunk.month[i]!]!;
       p[k + 4] = chunk.occurredAt[i]!;
       p[k + 5] = outcomeMonth === 0 ? null : texts[outcomeMonth]!;
@@ -519,16 +555,14 @@ export class RecordWriter {
       p[k + 7] = chunk.located[i]!;
       p[k + 8] = place === 0 ? null : this.placeIds[place]!;
       p[k + 9] = chunk.sourceLine[i]!;
-      for (let j = 0, b = i * LABELS; j < LABELS; j++) {
-        const n = labels[b + j]!;
-        p[k + 10 + j] = n === 0 ? null : labelIds[n]!;
-      }
+      let c = k + 10;
+      for (const j of VARYING_LABELS) p[c++] = labelId(labels[b + j]!);
       const o = overrides?.get(i);
       if (o) {
         p[k + 5] = o.outcome_month;
-        p[k + 10 + LAST_OUTCOME] = overrideIds!.get(o.last_outcome)!;
+        p[k + OUTCOME_PARAM] = overrideIds!.get(o.last_outcome)!;
       }
-      k += INSERT_COLUMNS.length;
+      k += VARYING_WIDTH;
     }
   }
 
@@ -545,9 +579,10 @@ export class RecordWriter {
     const [{ highest: before = null } = {}] = await run<{ highest: number | null }>(db, 'select max(id) as highest from crime_record_rows', []);
     let highest = Number(before ?? 0);
     for (const [start, size] of cacheableSlices(indices.length, Math.floor(MAX_PARAMS / width))) {
-      const params = new Array<unknown>(size * width);
-      this.fill(params, chunk, indices, start, size, overrides, overrideIds, slot);
-      const result = await db.executeQuery(CompiledQuery.raw(recordInsertText(size), params));
+      const shared = this.shareFileValues(chunk, indices, start, size);
+      const params = new Array<unknown>(shared ? SHARED_COLUMNS.length + size * VARYING_WIDTH : size * width);
+      this.fill(params, chunk, indices, start, size, shared, overrides, overrideIds, slot);
+      const result = await db.executeQuery(CompiledQuery.raw(recordInsertText(size, shared), params));
       const inserted = Number(result.numAffectedRows ?? -1);
       const stored = highest;
       // (With nothing inserted, the last id reported is another statement's.)
@@ -576,7 +611,7 @@ export class RecordWriter {
     const width = INSERT_COLUMNS.length;
     for (const [start, size] of evenSlices(indices.length, 10_000)) {
       const flat = new Array<unknown>(size * width);
-      this.fill(flat, chunk, indices, start, size, overrides, overrideIds, slot);
+      this.fill(flat, chunk, indices, start, size, false, overrides, overrideIds, slot);
       const columns = INSERT_COLUMNS.map((_, c) => {
         const col = new Array<unknown>(size);
         for (let r = 0; r < size; r++) col[r] = flat[r * width + c];
