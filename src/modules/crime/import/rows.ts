@@ -111,7 +111,17 @@ export class Rejection {
   }
 }
 
-export const isMonth = (s: string): boolean => s.length === 7 && /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
+/** `YYYY-MM` with a month 01-12; checked a character at a time, as it is for every row. */
+export function isMonth(s: string): boolean {
+  if (s.length !== 7 || s.charCodeAt(4) !== 45) return false;
+  const digit = (i: number) => {
+    const c = s.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : NaN;
+  };
+  const year = digit(0) + digit(1) + digit(2) + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  return !Number.isNaN(year) && month >= 1 && month <= 12;
+}
 
 export const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 
