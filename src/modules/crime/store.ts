@@ -578,8 +578,10 @@ export class RecordWriter {
     const width = INSERT_COLUMNS.length;
     const [{ highest: before = null } = {}] = await run<{ highest: number | null }>(db, 'select max(id) as highest from crime_record_rows', []);
     let highest = Number(before ?? 0);
-    for (const [start, size] of cacheableSlices(indices.length, Math.floor(MAX_PARAMS / width))) {
-      const shared = this.shareFileValues(chunk, indices, start, size);
+    // A chunk is of one file, so its rows share those values, unless they come from a source that varies them.
+    const shared = indices.length > 0 && this.shareFileValues(chunk, indices, 0, indices.length);
+    const perStatement = shared ? Math.floor((MAX_PARAMS - SHARED_COLUMNS.length) / VARYING_WIDTH) : Math.floor(MAX_PARAMS / width);
+    for (const [start, size] of cacheableSlices(indices.length, perStatement)) {
       const params = new Array<unknown>(shared ? SHARED_COLUMNS.length + size * VARYING_WIDTH : size * width);
       this.fill(params, chunk, indices, start, size, shared, overrides, overrideIds, slot);
       const result = await db.executeQuery(CompiledQuery.raw(recordInsertText(size, shared), params));
