@@ -16,7 +16,7 @@ const { readInputs } = await import('./reader.ts');
 /**
  * The reading thread of an import (see reader.ts). Events go to the writing thread as
  * messages, a chunk's typed arrays moved rather than copied. At most CHUNKS_AHEAD chunks
- * (about 8 MB) are on their way at a time: the writer sends a credit for each it has stored,
+ * (about 15 MB) are on their way at a time: the writer sends a credit for each it has stored,
  * so a slow database holds the reading back and memory stays flat, while reading goes on
  * through a commit's wait for the disk.
  */
@@ -30,7 +30,7 @@ export interface WorkerInput {
 /** Messages to the writing thread: an event, bytes read, the end, or a failure of the reader itself. */
 export type WorkerMessage = { event: ReadEvent } | { bytes: number } | { done: true } | { failed: string };
 
-export const CHUNKS_AHEAD = 8;
+export const CHUNKS_AHEAD = 16;
 
 const port = parentPort!;
 const { inputs, source, options } = workerData as WorkerInput;
