@@ -452,18 +452,27 @@ export class RecordWriter {
     });
   }
 
-  /** Database ids for every label and place the chunk uses. */
+  /** Database ids for every label and place the chunk uses (the ids array marks those asked for with -1). */
   private async resolve(db: Db, chunk: RecordChunk): Promise<void> {
-    const labels = new Set<number>();
-    for (const n of chunk.labels) if (n !== 0 && this.labelIds[n] === 0) labels.add(n);
-    if (labels.size) {
-      const ids = await internLabels(db, [...labels].map((n) => this.labelTexts[n]!));
+    const wanted = (numbers: Int32Array, ids: number[]): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < numbers.length; i++) {
+        const n = numbers[i]!;
+        if (n !== 0 && ids[n] === 0) {
+          ids[n] = -1;
+          out.push(n);
+        }
+      }
+      return out;
+    };
+    const labels = wanted(chunk.labels, this.labelIds);
+    if (labels.length) {
+      const ids = await internLabels(db, labels.map((n) => this.labelTexts[n]!));
       for (const n of labels) this.labelIds[n] = ids.get(this.labelTexts[n]!)!;
     }
-    const places = new Set<number>();
-    for (const n of chunk.place) if (n !== 0 && this.placeIds[n] === 0) places.add(n);
-    if (places.size) {
-      const ids = await internPlaces(db, [...places].map((n) => this.places[n]!));
+    const places = wanted(chunk.place, this.placeIds);
+    if (places.length) {
+      const ids = await internPlaces(db, places.map((n) => this.places[n]!));
       for (const n of places) this.placeIds[n] = ids.get(this.places[n]!.key)!;
     }
   }
@@ -485,16 +494,20 @@ export class RecordWriter {
     const overrideIds = overrides?.size ? await internLabels(db, [...overrides.values()].map((o) => o.last_outcome)) : null;
     const stored = new Map<number, RecordState>();
     // Rows of one hash but different identities go one at a time (the bulk needs distinct keys to tell rows apart).
-    const seen = new Set<number>();
-    const bulk: number[] = [];
+    let bulk: number[] = [];
     const alone: number[] = [];
-    for (let i = 0; i < chunk.size; i++) {
-      const h = chunk.keyHash[i]!;
-      if (seen.has(h)) alone.push(i);
-      else {
-        seen.add(h);
-        bulk.push(i);
+    if (chunk.sharedHashes) {
+      const seen = new Set<number>();
+      for (let i = 0; i < chunk.size; i++) {
+        const h = chunk.keyHash[i]!;
+        if (seen.has(h)) alone.push(i);
+        else {
+          seen.add(h);
+          bulk.push(i);
+        }
       }
+    } else {
+      bulk = Array.from({ length: chunk.size }, (_, i) => i);
     }
     const refused = usesDollar(db) ? await this.insertPg(db, chunk, bulk, overrides, overrideIds) : await this.insertSqlite(db, chunk, bulk, overrides, overrideIds);
     for (const [i, state] of refused) {

@@ -68,6 +68,8 @@ export interface RecordChunk {
   labels: Int32Array;
   folded: Int32Array;
   changed: Uint8Array;
+  /** whether two of the chunk's identities share a hash (then the writer inserts them apart) */
+  sharedHashes: boolean;
   dictionary: DictionaryDelta;
 }
 
@@ -329,6 +331,7 @@ export class RecordEncoder {
       labels: this.labels.slice(0, n * LABELS),
       folded: this.folded.slice(0, n),
       changed: this.changed.slice(0, n),
+      sharedHashes: this.byText !== null && this.byText.size > 0,
       dictionary: {
         epoch: this.epoch,
         labelsFrom: this.labelsFrom,
