@@ -2,6 +2,8 @@ import { latLngToCell } from 'h3-js';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import { mulberry32 } from '../../lib/forecast/random.ts';
+import type { CrimeRecordRow } from './import/rows.ts';
+import { insertCrimeRecords as insertRecordRows } from './store.ts';
 
 /**
  * Test fixtures for the query API: crime records and stop-and-search rows written straight
@@ -27,11 +29,10 @@ let keySeq = 0;
 /** Inserts the records; answers their ids in order. */
 export async function insertCrimeRecords(db: Db, records: FixtureRecord[]): Promise<number[]> {
   const now = new Date().toISOString();
-  const ids: number[] = [];
-  for (let i = 0; i < records.length; i += 400) {
-    const values = records.slice(i, i + 400).map((r) => {
+  return insertRecordRows(
+    db,
+    records.map((r, i): CrimeRecordRow => {
       const located = r.longitude != null && r.latitude != null;
-      const h10 = located ? latLngToCell(r.latitude!, r.longitude!, 10) : null;
       return {
         source: r.source ?? 'police.uk',
         record_key: r.crimeId ?? `fixture-${process.pid}-${++keySeq}`,
@@ -40,25 +41,26 @@ export async function insertCrimeRecords(db: Db, records: FixtureRecord[]): Prom
         occurred_at: null,
         reported_by: 'Leicestershire Police',
         falls_within: 'Leicestershire Police',
-        longitude: located ? r.longitude : null,
-        latitude: located ? r.latitude : null,
+        longitude: located ? r.longitude! : null,
+        latitude: located ? r.latitude! : null,
+        easting: null,
+        northing: null,
         location: r.location ?? (located ? 'On or near Fixture Street' : 'No location'),
         lsoa_code: r.lsoaCode ?? null,
         lsoa_name: r.lsoaName ?? null,
         crime_type: r.crimeType,
         last_outcome: r.lastOutcome ?? null,
+        outcome_month: null,
+        context: null,
         located: located ? 1 : 0,
-        h3_10: h10,
+        h3_10: located ? latLngToCell(r.latitude!, r.longitude!, 10) : null,
         source_file: 'fixture.csv',
-        source_line: i + 2,
+        source_line: (i % 400) + 2,
         imported_at: now,
         updated_at: now,
       };
-    });
-    const rows = await db.insertInto('crime_records').values(values).returning('id').execute();
-    ids.push(...rows.map((r) => Number(r.id)));
-  }
-  return ids;
+    }),
+  );
 }
 
 /** What an import does when it changes anything. */

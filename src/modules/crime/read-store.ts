@@ -15,6 +15,7 @@ export type H3Res = (typeof H3_RESOLUTIONS)[number];
 
 interface CrimeRecordsTable {
   id: number;
+  record_key: string;
   source: string;
   crime_id: string | null;
   month: string;
@@ -53,6 +54,46 @@ interface Tables {
 
 const t = (db: Db) => db as Kysely<Tables>;
 
+type RecordColumn = Exclude<keyof CrimeRecordsTable, never>;
+
+const LABELLED = new Set<RecordColumn>(['source', 'lsoa_code', 'lsoa_name', 'crime_type', 'last_outcome', 'location']);
+const PLACED = new Set<RecordColumn>(['longitude', 'latitude', 'easting', 'northing', 'h3_10']);
+
+/**
+ * The records with only these columns, as a table named crime_records. They are stored
+ * compactly (migration 005: texts as ids of crime_labels, the point as an id of
+ * crime_places) and shown whole by the view crime_records, but SQLite keeps up every join of
+ * a view in an aggregate query, used or not: counting one year by month through the view
+ * took 160 ms, through the one column it needs 7 ms. So each query here joins what it reads.
+ */
+function records(columns: readonly RecordColumn[]) {
+  const select: string[] = [];
+  const joins: string[] = [];
+  let place = false;
+  for (const c of new Set(columns)) {
+    if (LABELLED.has(c)) {
+      select.push(`l_${c}.label as ${c}`);
+      joins.push(`left join crime_labels l_${c} on l_${c}.id = r.${c}`);
+    } else if (PLACED.has(c)) {
+      select.push(`p.${c}`);
+      place = true;
+    } else if (c === 'record_key') select.push('coalesce(r.crime_id, r.row_key) as record_key');
+    else select.push(`r.${c}`);
+  }
+  if (place) joins.unshift('left join crime_places p on p.id = r.place');
+  return sql<CrimeRecordsTable>`(select ${sql.raw(select.join(', '))} from crime_record_rows r ${sql.raw(joins.join(' '))})`.as('crime_records');
+}
+
+/** The columns a filter reads. */
+function filterColumns(f: SqlFilter): RecordColumn[] {
+  const c: RecordColumn[] = ['month'];
+  if (f.types) c.push('crime_type');
+  if (f.sources) c.push('source');
+  if (f.outcomes) c.push('last_outcome');
+  if (f.bbox) c.push('located', 'longitude', 'latitude');
+  return c;
+}
+
 /** The data version every import bumps; caches compare it to know they are stale. */
 export async function readDataVersion(db: Db): Promise<number> {
   const row = await t(db).selectFrom('crime_data_version').select('version').where('id', '=', 1).executeTakeFirst();
@@ -60,7 +101,7 @@ export async function readDataVersion(db: Db): Promise<number> {
 }
 
 export async function countRecords(db: Db): Promise<number> {
-  const row = await t(db).selectFrom('crime_records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await t(db).selectFrom(records(['id'])).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -110,9 +151,10 @@ function withParents<R extends { h3_10: string | null }>(row: R): R & { h3_7: st
 export async function* cubeRowPages(db: Db, pageSize = 20_000): AsyncGenerator<CubeRow[]> {
   let after = -1;
   for (;;) {
+    const columns = ['id', 'month', 'crime_type', 'last_outcome', 'source', 'lsoa_code', 'lsoa_name', 'located', 'longitude', 'latitude', 'h3_10'] as const;
     const page = await t(db)
-      .selectFrom('crime_records')
-      .select(['id', 'month', 'crime_type', 'last_outcome', 'source', 'lsoa_code', 'lsoa_name', 'located', 'longitude', 'latitude', 'h3_10'])
+      .selectFrom(records(columns))
+      .select(columns)
       .where('id', '>', after)
       .orderBy('id')
       .limit(pageSize)
@@ -165,7 +207,7 @@ type Counted = { key: string | null; count: number };
 
 async function groupCount(db: Db, column: 'month' | 'crime_type' | 'last_outcome' | 'source' | 'lsoa_code' | 'h3_10', f: SqlFilter, notNull: boolean): Promise<Counted[]> {
   let q = t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records([...filterColumns(f), column]))
     .select([sql<string | null>`${sql.ref(column)}`.as('key'), (eb) => eb.fn.countAll<number>().as('count')])
     .where((eb) => where(eb, f));
   if (notNull) q = q.where(column, 'is not', null);
@@ -197,7 +239,7 @@ export const countByLsoaSql = (db: Db, f: SqlFilter) => groupCount(db, 'lsoa_cod
 /** All records matching, and those among them with no location. */
 export async function countTotalsSql(db: Db, f: SqlFilter): Promise<{ total: number; unlocated: number }> {
   const row = await t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records([...filterColumns(f), 'located']))
     .select([(eb) => eb.fn.countAll<number>().as('total'), sql<number>`coalesce(sum(case when located = 0 then 1 else 0 end), 0)`.as('unlocated')])
     .where((eb) => where(eb, f))
     .executeTakeFirstOrThrow();
@@ -206,9 +248,10 @@ export async function countTotalsSql(db: Db, f: SqlFilter): Promise<{ total: num
 
 /** Located records matching the SQL-side filters, with their point and cells: for applying a polygon outside SQL. */
 export async function locatedPointsSql(db: Db, f: SqlFilter): Promise<Array<{ id: number; longitude: number; latitude: number; month: string; crime_type: string; last_outcome: string | null; lsoa_code: string | null; h3_7: string; h3_8: string; h3_9: string; h3_10: string }>> {
+  const columns = ['id', 'longitude', 'latitude', 'month', 'crime_type', 'last_outcome', 'lsoa_code', 'h3_10'] as const;
   const rows = await t(db)
-    .selectFrom('crime_records')
-    .select(['id', 'longitude', 'latitude', 'month', 'crime_type', 'last_outcome', 'lsoa_code', 'h3_10'])
+    .selectFrom(records([...filterColumns(f), ...columns, 'located']))
+    .select(columns)
     .where((eb) => where(eb, f))
     .where('located', '=', 1)
     .orderBy('id')
@@ -224,7 +267,7 @@ export async function locatedPointsSql(db: Db, f: SqlFilter): Promise<Array<{ id
 export async function locatedBngRows(db: Db, f: { types: readonly string[]; from: string; to: string }): Promise<Array<{ easting: number; northing: number; month: string }>> {
   if (f.types.length === 0) return [];
   const rows = await t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records(['id', 'easting', 'northing', 'month', 'crime_type', 'located']))
     .select(['easting', 'northing', 'month'])
     .where('month', '>=', f.from)
     .where('month', '<=', f.to)
@@ -240,7 +283,7 @@ export async function locatedBngRows(db: Db, f: { types: readonly string[]; from
 /** As locatedBngRows, for every type except those given (the forecast's covariate of "crime of other kinds"). */
 export async function locatedBngRowsExcept(db: Db, f: { types: readonly string[]; from: string; to: string }): Promise<Array<{ easting: number; northing: number; month: string }>> {
   let q = t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records(['id', 'easting', 'northing', 'month', 'crime_type', 'located']))
     .select(['easting', 'northing', 'month'])
     .where('month', '>=', f.from)
     .where('month', '<=', f.to)
@@ -255,7 +298,7 @@ export async function locatedBngRowsExcept(db: Db, f: { types: readonly string[]
 /** Every located record's WGS84 point, month, instant (when recorded) and type, in the months from…to. */
 export async function locatedTimedRows(db: Db, f: { from: string; to: string }): Promise<Array<{ longitude: number; latitude: number; month: string; occurred_at: string | null; crime_type: string }>> {
   const rows = await t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records(['id', 'longitude', 'latitude', 'month', 'occurred_at', 'crime_type', 'located']))
     .select(['longitude', 'latitude', 'month', 'occurred_at', 'crime_type'])
     .where('month', '>=', f.from)
     .where('month', '<=', f.to)
@@ -273,7 +316,7 @@ export async function locatedTimedRows(db: Db, f: { from: string; to: string }):
  */
 export async function distinctBngPoints(db: Db): Promise<Array<{ easting: number; northing: number }>> {
   const rows = await t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records(['easting', 'northing', 'located']))
     .select(['easting', 'northing'])
     .distinct()
     .where('located', '=', 1)
@@ -288,7 +331,7 @@ export async function distinctBngPoints(db: Db): Promise<Array<{ easting: number
 /** The first and last month of located records of any type (null on an empty table). */
 export async function locatedMonthRange(db: Db): Promise<{ first: string | null; last: string | null }> {
   const row = await t(db)
-    .selectFrom('crime_records')
+    .selectFrom(records(['month', 'located']))
     .select([(eb) => eb.fn.min<string>('month').as('first'), (eb) => eb.fn.max<string>('month').as('last')])
     .where('located', '=', 1)
     .executeTakeFirstOrThrow();
@@ -318,9 +361,10 @@ export async function recordsByIds(db: Db, ids: readonly number[]): Promise<Crim
   if (ids.length === 0) return [];
   const byId = new Map<number, CrimeRecordDetail>();
   for (let i = 0; i < ids.length; i += 1000) {
+    const columns = ['id', 'crime_id', 'source', 'month', 'occurred_at', 'crime_type', 'last_outcome', 'outcome_month', 'location', 'lsoa_code', 'lsoa_name', 'longitude', 'latitude', 'context'] as const;
     const rows = await t(db)
-      .selectFrom('crime_records')
-      .select(['id', 'crime_id', 'source', 'month', 'occurred_at', 'crime_type', 'last_outcome', 'outcome_month', 'location', 'lsoa_code', 'lsoa_name', 'longitude', 'latitude', 'context'])
+      .selectFrom(records(columns))
+      .select(columns)
       .where('id', 'in', ids.slice(i, i + 1000))
       .execute();
     for (const r of rows) {

@@ -7,12 +7,10 @@ import { systemActor } from '../../platform/actor.ts';
 import { record as audit } from '../../platform/audit/service.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { PeelError } from '../../platform/errors.ts';
-import { PlaceCache, type LsoaFinder } from './import/geo.ts';
-import { FeatureSplitter, isBngCrs, lsoaFinder, toBoundary, type Boundary } from './import/lsoa.ts';
-import { mappedConverter, parseMapping, type Mapping } from './import/mapping.ts';
-import { addError, emptySummary, runImport, type FilePlan, type ImportProgress, type ImportSummary } from './import/pipeline.ts';
-import { NAME_HELP, outcomesConverter, recognise, stopSearchConverter, streetConverter } from './import/police-uk.ts';
-import { findInputs, type SourceFile } from './import/sources.ts';
+import { FeatureSplitter, isBngCrs, toBoundary, type Boundary } from './import/lsoa.ts';
+import { parseMapping, type Mapping } from './import/mapping.ts';
+import { addError, emptySummary, runImport, type ImportProgress, type ImportSummary } from './import/pipeline.ts';
+import { findInputs } from './import/sources.ts';
 import * as store from './store.ts';
 
 export type { ImportSummary } from './import/pipeline.ts';
@@ -31,16 +29,7 @@ export interface ImportRunOptions {
  */
 export async function importPoliceUk(db: Db, actor: Actor, paths: string[], options: ImportRunOptions = {}): Promise<ImportSummary> {
   const inputs = findInputs(paths);
-  const places = new PlaceCache();
-  const plan = (source: SourceFile): FilePlan | string => {
-    const file = recognise(source.name);
-    if (!file) return `not a data.police.uk file: ${NAME_HELP}`;
-    const ctx = (now: string) => ({ file, label: source.label, now, places });
-    if (file.kind === 'street') return { table: 'crime_records', kind: 'police.uk street', converter: (h, now) => streetConverter(h, ctx(now)) };
-    if (file.kind === 'outcomes') return { table: 'crime_outcomes', kind: 'police.uk outcomes', converter: (h, now) => outcomesConverter(h, ctx(now)) };
-    return { table: 'stop_searches', kind: 'police.uk stop and search', converter: (h, now) => stopSearchConverter(h, ctx(now)) };
-  };
-  return runImport(db, inputs, { plan, actor, importId: randomUUID(), via: options.via ?? 'police-uk', progress: options.progress });
+  return runImport(db, inputs, { source: { kind: 'police-uk' }, actor, importId: randomUUID(), via: options.via ?? 'police-uk', progress: options.progress });
 }
 
 /** Reads and checks a mapping file; a bad one is refused naming the file and each problem. */
@@ -54,27 +43,15 @@ export function readMappingFile(path: string): Mapping {
   return parseMapping(text, path);
 }
 
-/** The loaded LSOA boundaries as a point-in-polygon finder, or null when none are loaded. */
-export async function loadLsoaFinder(db: Db): Promise<LsoaFinder | null> {
-  if ((await store.countLsoaBoundaries(db)) === 0) return null;
-  return lsoaFinder(await store.listLsoaBoundaries(db));
-}
-
 /**
  * Imports any other source's CSV through a mapping. Rows with coordinates but no LSOA
  * column are placed in an LSOA by point-in-polygon when boundaries are loaded.
  */
 export async function importCsv(db: Db, actor: Actor, paths: string[], mapping: Mapping, options: ImportRunOptions = {}): Promise<ImportSummary> {
   const inputs = findInputs(paths);
-  const finder = mapping.coordinates && !mapping.lsoa ? await loadLsoaFinder(db) : null;
-  const places = new PlaceCache(finder);
-  const plan = (source: SourceFile): FilePlan => ({
-    table: 'crime_records',
-    kind: `csv:${mapping.source}`,
-    converter: (h, now) => mappedConverter(mapping, h, { label: source.label, now, places }),
-  });
+  const boundaries = mapping.coordinates && !mapping.lsoa && (await store.countLsoaBoundaries(db)) > 0 ? await store.listLsoaBoundaries(db) : null;
   return runImport(db, inputs, {
-    plan,
+    source: { kind: 'csv', mapping, boundaries },
     actor,
     importId: randomUUID(),
     via: options.via ?? `csv:${mapping.source}`,

@@ -1,6 +1,8 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
-import type { CrimeRecordRow, OutcomeRow, StopSearchRow } from './import/rows.ts';
+import type { CrimeRecordRow, MergeState, OutcomeRow, StopSearchRow } from './import/rows.ts';
+import { LABEL_COLUMNS, LABELS, placeKey, type DictionaryDelta, type RecordChunk } from './import/encode.ts';
+import { identityHash, probeSlot } from './import/identity.ts';
 import type { Boundary, Geometry } from './import/lsoa.ts';
 
 /**
@@ -25,7 +27,6 @@ interface LsoaBoundaryRow {
 }
 
 interface Tables {
-  crime_records: CrimeRecordRow & { id: number };
   crime_outcomes: OutcomeRow & { id: number };
   stop_searches: StopSearchRow & { id: number };
   crime_data_version: { id: number; version: number; changed_at: string };
@@ -152,12 +153,12 @@ function* cacheableSlices(total: number, max: number): Generator<[number, number
 const IN_LIST_MAX = 4096;
 
 /** Rows whose `column` is one of `values`: `in (…)` on SQLite, `= any($1)` on PostgreSQL. */
-async function selectWhereIn<R>(db: Db, select: string, column: string, values: readonly string[], suffix = ''): Promise<R[]> {
+async function selectWhereIn<R>(db: Db, select: string, column: string, values: readonly string[] | readonly number[], suffix = ''): Promise<R[]> {
   if (!values.length) return [];
-  if (usesDollar(db)) return run<R>(db, `${select} where ${column} = any($1::text[])${suffix}`, [values]);
+  if (usesDollar(db)) return run<R>(db, `${select} where ${column} = any($1::${typeof values[0] === 'number' ? 'int8' : 'text'}[])${suffix}`, [values]);
   const out: R[] = [];
   for (let start = 0; start < values.length; start += IN_LIST_MAX) {
-    const slice: Array<string | null> = values.slice(start, start + IN_LIST_MAX);
+    const slice: Array<string | number | null> = values.slice(start, start + IN_LIST_MAX);
     const size = Math.max(16, 2 ** Math.ceil(Math.log2(slice.length)));
     while (slice.length < size) slice.push(null);
     out.push(...(await run<R>(db, `${select} where ${column} in (${valuesText(false, 1, size).slice(1, -1)})${suffix}`, slice)));
@@ -197,7 +198,7 @@ export const isPostgres = (db: Db): boolean => usesDollar(db);
 export async function highestIds(db: Db): Promise<{ records: number; outcomes: number; stopSearches: number }> {
   const [r] = await run<{ records: number | null; outcomes: number | null; stop_searches: number | null }>(
     db,
-    'select (select max(id) from crime_records) as records, (select max(id) from crime_outcomes) as outcomes, (select max(id) from stop_searches) as stop_searches',
+    'select (select max(id) from crime_record_rows) as records, (select max(id) from crime_outcomes) as outcomes, (select max(id) from stop_searches) as stop_searches',
     [],
   );
   return { records: Number(r?.records ?? 0), outcomes: Number(r?.outcomes ?? 0), stopSearches: Number(r?.stop_searches ?? 0) };
@@ -205,48 +206,99 @@ export async function highestIds(db: Db): Promise<{ records: number; outcomes: n
 
 /**
  * Removes the rows added after `ids` were read. Only for SQLite inside the import's own
- * write transaction, where no other writer can have added rows in between.
+ * write transaction, where no other writer can have added rows in between. Labels and
+ * places the rows used stay: they are shared, and harmless unused.
  */
 export async function deleteRowsAbove(db: Db, ids: { records: number; outcomes: number; stopSearches: number }): Promise<void> {
-  await t(db).deleteFrom('crime_records').where('id', '>', ids.records).execute();
+  await run(db, `delete from crime_record_rows where id > ${usesDollar(db) ? '$1' : '?'}`, [ids.records]);
   await t(db).deleteFrom('crime_outcomes').where('id', '>', ids.outcomes).execute();
   await t(db).deleteFrom('stop_searches').where('id', '>', ids.stopSearches).execute();
 }
 
 // ---------------------------------------------------------------------------------------
 // Crime records
+//
+// Stored in `crime_record_rows` (migration 005): each repeated text as the id of a
+// `crime_labels` row, the point with its grid reference and cell as the id of a
+// `crime_places` row, and the identity's hash (import/identity.ts) as the unique key. The
+// view `crime_records` shows them with their texts, as the table of that name used to.
 
-export const RECORD_COLUMNS = [
-  'source',
-  'record_key',
-  'crime_id',
-  'month',
-  'occurred_at',
-  'reported_by',
-  'falls_within',
-  'longitude',
-  'latitude',
-  'easting',
-  'northing',
-  'location',
-  'lsoa_code',
-  'lsoa_name',
-  'crime_type',
-  'last_outcome',
-  'outcome_month',
-  'context',
-  'located',
-  'h3_10',
-  'source_file',
-  'source_line',
-  'imported_at',
-  'updated_at',
-] as const satisfies readonly (keyof CrimeRecordRow)[];
+/** A point as records share it. */
+export interface PlaceValues {
+  /** its identity: import/encode.ts placeKey */
+  key: string;
+  longitude: number;
+  latitude: number;
+  easting: number | null;
+  northing: number | null;
+  h3_10: string | null;
+}
+
+/** The ids of these texts in `crime_labels`, adding those not there yet. */
+export async function internLabels(db: Db, texts: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!texts.length) return out;
+  const unique = [...new Set(texts)];
+  // The rows added come back with their ids; only texts stored before are looked up.
+  if (usesDollar(db)) {
+    for (const r of await run<{ id: number; label: string }>(db, 'insert into crime_labels (label) select * from unnest($1::text[]) on conflict (label) do nothing returning id, label', [unique])) out.set(r.label, Number(r.id));
+  } else {
+    for (let i = 0; i < unique.length; i += IN_LIST_MAX) {
+      const slice = unique.slice(i, i + IN_LIST_MAX);
+      for (const r of await run<{ id: number; label: string }>(db, `insert or ignore into crime_labels (label) values ${valuesText(false, slice.length, 1)} returning id, label`, slice)) out.set(r.label, Number(r.id));
+    }
+  }
+  if (out.size < unique.length) {
+    const stored = unique.filter((text) => !out.has(text));
+    for (const r of await selectWhereIn<{ id: number; label: string }>(db, 'select id, label from crime_labels', 'label', stored)) out.set(r.label, Number(r.id));
+  }
+  return out;
+}
+
+/** The ids of these places in `crime_places`, adding those not there yet. */
+export async function internPlaces(db: Db, places: readonly PlaceValues[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!places.length) return out;
+  const unique = [...new Map(places.map((p) => [p.key, p])).values()];
+  const columns = ['place_key', 'longitude', 'latitude', 'easting', 'northing', 'h3_10'] as const;
+  const values = (p: PlaceValues) => [p.key, p.longitude, p.latitude, p.easting, p.northing, p.h3_10];
+  if (usesDollar(db)) {
+    const added = await run<{ id: number; place_key: string }>(
+      db,
+      `insert into crime_places (${columns.join(',')}) select * from unnest($1::text[], $2::float8[], $3::float8[], $4::int4[], $5::int4[], $6::text[]) on conflict (place_key) do nothing returning id, place_key`,
+      columns.map((_, c) => unique.map((p) => values(p)[c])),
+    );
+    for (const r of added) out.set(r.place_key, Number(r.id));
+  } else {
+    const per = Math.floor(MAX_PARAMS / columns.length);
+    for (let i = 0; i < unique.length; i += per) {
+      const slice = unique.slice(i, i + per);
+      const added = await run<{ id: number; place_key: string }>(db, `insert or ignore into crime_places (${columns.join(',')}) values ${valuesText(false, slice.length, columns.length)} returning id, place_key`, slice.flatMap(values));
+      for (const r of added) out.set(r.place_key, Number(r.id));
+    }
+  }
+  if (out.size < unique.length) {
+    const stored = unique.filter((p) => !out.has(p.key)).map((p) => p.key);
+    for (const r of await selectWhereIn<{ id: number; place_key: string }>(db, 'select id, place_key from crime_places', 'place_key', stored)) out.set(r.place_key, Number(r.id));
+  }
+  return out;
+}
 
 /** What merging needs to know about a stored record. */
-export interface RecordState {
-  record_key: string;
+export interface RecordState extends MergeState {
+  id: number;
+  /** the Crime ID, or the content key of a record without one */
+  identity: string;
   crime_id: string | null;
+  key_hash: number;
+  updated_at: string;
+}
+
+interface StateRow {
+  id: number;
+  key_hash: number;
+  crime_id: string | null;
+  row_key: string | null;
   month: string;
   occurred_at: string | null;
   outcome_month: string | null;
@@ -254,156 +306,384 @@ export interface RecordState {
   updated_at: string;
 }
 
-const STATE_SELECT = 'select record_key, crime_id, month, occurred_at, outcome_month, last_outcome, updated_at from crime_records';
+const STATE_SELECT =
+  'select r.id, r.key_hash, r.crime_id, r.row_key, r.month, r.occurred_at, r.outcome_month, o.label as last_outcome, u.label as updated_at ' +
+  'from crime_record_rows r left join crime_labels o on o.id = r.last_outcome join crime_labels u on u.id = r.updated_at';
 
-export async function findRecordStates(db: Db, recordKeys: readonly string[]): Promise<Map<string, RecordState>> {
-  const rows = await selectWhereIn<RecordState>(db, STATE_SELECT, 'record_key', recordKeys);
-  return new Map(rows.map((r) => [r.record_key, r]));
-}
+const toState = (r: StateRow): RecordState => ({
+  id: Number(r.id),
+  identity: (r.crime_id ?? r.row_key)!,
+  crime_id: r.crime_id,
+  key_hash: Number(r.key_hash),
+  month: r.month,
+  occurred_at: r.occurred_at,
+  outcome_month: r.outcome_month,
+  last_outcome: r.last_outcome,
+  updated_at: r.updated_at,
+});
 
-/** By Crime ID: a record with one has it as its record_key (a check constraint holds it so). */
-export async function findRecordStatesByCrimeId(db: Db, crimeIds: readonly string[]): Promise<Map<string, RecordState>> {
-  const rows = await selectWhereIn<RecordState>(db, STATE_SELECT, 'record_key', crimeIds);
-  return new Map(rows.flatMap((r) => (r.crime_id === null ? [] : [[r.crime_id, r] as const])));
-}
-
-/**
- * A record's parameters in RECORD_COLUMNS order, property by property: reading them by
- * column name in a loop (a keyed load per cell, 8 million for the Leicestershire set) took
- * about 0.2 s of CPU, this about 0.06 s.
- */
-export function fillRecordParams(p: unknown[], rows: readonly CrimeRecordRow[]): void {
-  let k = 0;
-  for (const r of rows) {
-    p[k] = r.source;
-    p[k + 1] = r.record_key;
-    p[k + 2] = r.crime_id;
-    p[k + 3] = r.month;
-    p[k + 4] = r.occurred_at;
-    p[k + 5] = r.reported_by;
-    p[k + 6] = r.falls_within;
-    p[k + 7] = r.longitude;
-    p[k + 8] = r.latitude;
-    p[k + 9] = r.easting;
-    p[k + 10] = r.northing;
-    p[k + 11] = r.location;
-    p[k + 12] = r.lsoa_code;
-    p[k + 13] = r.lsoa_name;
-    p[k + 14] = r.crime_type;
-    p[k + 15] = r.last_outcome;
-    p[k + 16] = r.outcome_month;
-    p[k + 17] = r.context;
-    p[k + 18] = r.located;
-    p[k + 19] = r.h3_10;
-    p[k + 20] = r.source_file;
-    p[k + 21] = r.source_line;
-    p[k + 22] = r.imported_at;
-    p[k + 23] = r.updated_at;
-    k += 24;
-  }
-}
-
-/** What the rows of one file share, in the order insertNewRecords binds them. */
-export const SHARED_RECORD_COLUMNS = ['source', 'source_file', 'imported_at', 'updated_at'] as const;
-export const VARYING_RECORD_COLUMNS = RECORD_COLUMNS.filter((c) => !(SHARED_RECORD_COLUMNS as readonly string[]).includes(c));
-
-/** The other columns' parameters, in VARYING_RECORD_COLUMNS order, from `p[start]` on. */
-export function fillVaryingRecordParams(p: unknown[], rows: readonly CrimeRecordRow[], start: number): void {
-  let k = start;
-  for (const r of rows) {
-    p[k] = r.record_key;
-    p[k + 1] = r.crime_id;
-    p[k + 2] = r.month;
-    p[k + 3] = r.occurred_at;
-    p[k + 4] = r.reported_by;
-    p[k + 5] = r.falls_within;
-    p[k + 6] = r.longitude;
-    p[k + 7] = r.latitude;
-    p[k + 8] = r.easting;
-    p[k + 9] = r.northing;
-    p[k + 10] = r.location;
-    p[k + 11] = r.lsoa_code;
-    p[k + 12] = r.lsoa_name;
-    p[k + 13] = r.crime_type;
-    p[k + 14] = r.last_outcome;
-    p[k + 15] = r.outcome_month;
-    p[k + 16] = r.context;
-    p[k + 17] = r.located;
-    p[k + 18] = r.h3_10;
-    p[k + 19] = r.source_line;
-    k += 20;
-  }
-}
-
-export async function insertCrimeRecords(db: Db, rows: readonly CrimeRecordRow[]): Promise<void> {
-  await insertMany(db, 'crime_records', RECORD_COLUMNS, rows, fillRecordParams);
+/** The records in these slots, by slot. */
+async function statesAt(db: Db, slots: readonly number[]): Promise<Map<number, RecordState>> {
+  const out = new Map<number, RecordState>();
+  for (const r of await selectWhereIn<StateRow>(db, STATE_SELECT, 'r.key_hash', slots)) out.set(Number(r.key_hash), toState(r));
+  return out;
 }
 
 /**
- * SQLite only, inside the import's write transaction: inserts the records whose identity is
- * not stored yet (`insert or ignore`) and answers the stored state of those whose identity
- * was, which are left as they were for the caller to merge. The rows must have distinct
- * identities. Looking every identity up before inserting was about a tenth of an import's
- * profile (an `in` list of thousands of keys per chunk, each found missing in the index the
- * INSERT then searches again); now a statement that inserted every row needs no lookup, and one
- * that did not looks up its own keys among the rows stored before it (ids up to the
- * highest before it: no other writer can add rows while the import holds the lock).
+ * Follows an identity's slots from its hash (identity.ts): the record with that identity,
+ * or null at the first empty slot. `first` is what the first slot holds, when known.
  */
-export async function insertNewRecords(db: Db, rows: readonly CrimeRecordRow[]): Promise<Map<string, RecordState>> {
-  const stored = new Map<string, RecordState>();
-  const shared = rows.length > 0 && rows.every((r) => r.source === rows[0]!.source && r.source_file === rows[0]!.source_file && r.imported_at === rows[0]!.imported_at && r.updated_at === rows[0]!.updated_at);
-  const width = shared ? VARYING_RECORD_COLUMNS.length : RECORD_COLUMNS.length;
-  for (const [start, size] of cacheableSlices(rows.length, Math.floor(MAX_PARAMS / width))) {
-    const slice = rows.slice(start, start + size);
-    const [{ highest } = { highest: null }] = await run<{ highest: number | null }>(db, 'select max(id) as highest from crime_records', []);
-    let params: unknown[];
-    let text: string;
-    if (shared) {
-      // The file's source, name and import time bound once for the statement, not once a row.
-      const first = slice[0]!;
-      params = new Array<unknown>(SHARED_RECORD_COLUMNS.length + slice.length * width);
-      params[0] = first.source;
-      params[1] = first.source_file;
-      params[2] = first.imported_at;
-      params[3] = first.updated_at;
-      fillVaryingRecordParams(params, slice, SHARED_RECORD_COLUMNS.length);
-      text = `insert or ignore into crime_records (${SHARED_RECORD_COLUMNS.join(',')},${VARYING_RECORD_COLUMNS.join(',')}) select ?,?,?,?,* from (values ${valuesText(false, slice.length, width)})`;
-    } else {
-      params = new Array<unknown>(slice.length * width);
-      fillRecordParams(params, slice);
-      text = `insert or ignore into crime_records (${RECORD_COLUMNS.join(',')}) values ${valuesText(false, slice.length, width)}`;
-    }
-    const inserted = Number((await db.executeQuery(CompiledQuery.raw(text, params))).numAffectedRows ?? -1);
-    if (inserted === slice.length) continue;
-    const before = await selectWhereIn<RecordState & { id: number }>(
-      db,
-      STATE_SELECT.replace('select ', 'select id, '),
-      'record_key',
-      slice.map((r) => r.record_key),
-    );
-    let found = 0;
-    for (const { id, ...state } of before) {
-      if (highest !== null && Number(id) <= Number(highest)) {
-        stored.set(state.record_key, state);
-        found++;
-      }
-    }
-    if (inserted + found !== slice.length) {
-      throw new Error(`crime_records: ${slice.length - inserted - found} of ${slice.length} rows were refused by the database (a missing value or a broken rule)`);
-    }
+async function probe(db: Db, identity: string, hash: number, first?: RecordState | null): Promise<{ state: RecordState | null; slot: number }> {
+  for (let k = 0; ; k++) {
+    const slot = probeSlot(hash, k);
+    const state = k === 0 && first !== undefined ? first : ((await statesAt(db, [slot])).get(slot) ?? null);
+    if (state === null || state.identity === identity) return { state, slot };
   }
-  return stored;
+}
+
+/** The stored records with these identities (Crime IDs, or content keys), by identity. `hash` only for tests. */
+export async function findRecordStates(db: Db, identities: readonly string[], hash: (identity: string) => number = identityHash): Promise<Map<string, RecordState>> {
+  const out = new Map<string, RecordState>();
+  const unique = [...new Set(identities)];
+  const hashes = unique.map(hash);
+  const home = await statesAt(db, hashes);
+  for (let i = 0; i < unique.length; i++) {
+    const first = home.get(hashes[i]!) ?? null;
+    const { state } = first === null || first.identity === unique[i] ? { state: first } : await probe(db, unique[i]!, hashes[i]!, first);
+    if (state) out.set(unique[i]!, state);
+  }
+  return out;
 }
 
 /** Writes merged months (with their time), outcomes and the time of the change back. */
 export async function updateRecordStates(db: Db, states: Iterable<RecordState>): Promise<void> {
-  for (const s of states) {
-    await t(db)
-      .updateTable('crime_records')
-      .set({ month: s.month, occurred_at: s.occurred_at, outcome_month: s.outcome_month, last_outcome: s.last_outcome, updated_at: s.updated_at })
-      .where('record_key', '=', s.record_key)
-      .execute();
+  const list = [...states];
+  if (!list.length) return;
+  const labels = await internLabels(db, list.flatMap((s) => (s.last_outcome === null ? [s.updated_at] : [s.updated_at, s.last_outcome])));
+  const p = (n: number) => (usesDollar(db) ? `$${n}` : '?');
+  const text = `update crime_record_rows set month = ${p(1)}, occurred_at = ${p(2)}, outcome_month = ${p(3)}, last_outcome = ${p(4)}, updated_at = ${p(5)} where id = ${p(6)}`;
+  for (const s of list) {
+    await run(db, text, [s.month, s.occurred_at, s.outcome_month, s.last_outcome === null ? null : labels.get(s.last_outcome)!, labels.get(s.updated_at)!, s.id]);
   }
+}
+
+/** The columns an INSERT writes, in the order the parameters are filled. */
+/** What the rows of one file share (label ids), bound once per statement on SQLite when a slice's rows all do. */
+const SHARED_COLUMNS = ['source', 'source_file', 'imported_at', 'updated_at'] as const;
+const SHARED_LABELS = SHARED_COLUMNS.map((c) => LABEL_COLUMNS.indexOf(c));
+const VARYING_LABELS = LABEL_COLUMNS.flatMap((c, i) => ((SHARED_COLUMNS as readonly string[]).includes(c) ? [] : [i]));
+/** The columns an INSERT writes, in the order the parameters are filled: the shared ones first. */
+export const INSERT_COLUMNS = [
+  ...SHARED_COLUMNS,
+  ...(['key_hash', 'crime_id', 'row_key', 'month', 'occurred_at', 'outcome_month', 'context', 'located', 'place', 'source_line'] as const),
+  ...VARYING_LABELS.map((i) => LABEL_COLUMNS[i]!),
+];
+const VARYING_WIDTH = INSERT_COLUMNS.length - SHARED_COLUMNS.length;
+const PG_INSERT_TYPES = INSERT_COLUMNS.map((c) => ({ key_hash: 'int8', crime_id: 'text', row_key: 'text', month: 'text', occurred_at: 'text', outcome_month: 'text', context: 'text' })[c as string] ?? 'int4');
+const OUTCOME_PARAM = INSERT_COLUMNS.indexOf('last_outcome') - SHARED_COLUMNS.length;
+
+const insertTexts = new Map<string, string>();
+/**
+ * SQLite's INSERT of `rows` records, with the shared values bound once or on every row: the
+ * same string each time, so the statement cache finds it without comparing 60 kB of text.
+ */
+function recordInsertText(rows: number, shared: boolean): string {
+  const key = `${rows}${shared ? 's' : ''}`;
+  let text = insertTexts.get(key);
+  if (text === undefined) {
+    text = shared
+      ? `insert or ignore into crime_record_rows (${INSERT_COLUMNS.join(',')}) select ${SHARED_COLUMNS.map(() => '?').join(',')},* from (values ${valuesText(false, rows, VARYING_WIDTH)})`
+      : `insert or ignore into crime_record_rows (${INSERT_COLUMNS.join(',')}) values ${valuesText(false, rows, INSERT_COLUMNS.length)}`;
+    insertTexts.set(key, text);
+  }
+  return text;
+}
+
+/** A newer outcome for a record about to be inserted (an outcome stored before its crime). */
+export interface OutcomeOverride {
+  last_outcome: string;
+  outcome_month: string;
+}
+
+/**
+ * Writes chunks of records (import/encode.ts) and answers which were stored already.
+ * The chunks' label and place numbers are turned into database ids as they are first met.
+ */
+export class RecordWriter {
+  private epoch = -1;
+  private labelTexts: string[] = [''];
+  private labelIds: number[] = [0];
+  private places: Array<PlaceValues | null> = [null];
+  private placeIds: number[] = [0];
+
+  /** After a file is undone: ids of labels and places added meanwhile may be gone with it. */
+  forgetIds(): void {
+    this.labelIds.fill(0);
+    this.placeIds.fill(0);
+  }
+
+  private received: RecordChunk | null = null;
+
+  /** Takes in the chunk's new dictionary entries (once; insertChunk does it too). */
+  receive(chunk: RecordChunk): void {
+    if (this.received === chunk) return;
+    this.received = chunk;
+    this.learn(chunk.dictionary);
+  }
+
+  private learn(d: DictionaryDelta): void {
+    if (d.epoch !== this.epoch) {
+      this.epoch = d.epoch;
+      this.labelTexts = [''];
+      this.labelIds = [0];
+      this.places = [null];
+      this.placeIds = [0];
+    }
+    if (d.labelsFrom !== this.labelTexts.length || d.placesFrom !== this.places.length) throw new Error('crime import: a chunk arrived out of order');
+    for (const text of d.labels) {
+      this.labelTexts.push(text);
+      this.labelIds.push(0);
+    }
+    d.placeKeys.forEach((key, i) => {
+      const n = d.placeNumbers;
+      const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+      this.places.push({ key, longitude: n[4 * i]!, latitude: n[4 * i + 1]!, easting: orNull(n[4 * i + 2]!), northing: orNull(n[4 * i + 3]!), h3_10: d.placeCells[i]! });
+      this.placeIds.push(0);
+    });
+  }
+
+  /** Database ids for every label and place the chunk uses (the ids array marks those asked for with -1). */
+  private async resolve(db: Db, chunk: RecordChunk): Promise<void> {
+    const wanted = (numbers: Int32Array, ids: number[]): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < numbers.length; i++) {
+        const n = numbers[i]!;
+        if (n !== 0 && ids[n] === 0) {
+          ids[n] = -1;
+          out.push(n);
+        }
+      }
+      return out;
+    };
+    const labels = wanted(chunk.labels, this.labelIds);
+    if (labels.length) {
+      const ids = await internLabels(db, labels.map((n) => this.labelTexts[n]!));
+      for (const n of labels) this.labelIds[n] = ids.get(this.labelTexts[n]!)!;
+    }
+    const places = wanted(chunk.place, this.placeIds);
+    if (places.length) {
+      const ids = await internPlaces(db, places.map((n) => this.places[n]!));
+      for (const n of places) this.placeIds[n] = ids.get(this.places[n]!.key)!;
+    }
+  }
+
+  labelText(n: number): string | null {
+    return n === 0 ? null : this.labelTexts[n]!;
+  }
+
+  /**
+   * Inserts the chunk's records whose identity is not stored yet, and answers the stored
+   * state of those whose identity was (by row), which are left as they were for the caller
+   * to merge. A first import thus costs no lookups: the unique key_hash refuses a stored
+   * identity, and only then is its slot looked at (the identity there, or another's that
+   * took the slot first: then the record goes on to the next free slot).
+   */
+  async insertChunk(db: Db, chunk: RecordChunk, overrides: ReadonlyMap<number, OutcomeOverride> | null = null): Promise<Map<number, RecordState>> {
+    this.receive(chunk);
+    await this.resolve(db, chunk);
+    const overrideIds = overrides?.size ? await internLabels(db, [...overrides.values()].map((o) => o.last_outcome)) : null;
+    const stored = new Map<number, RecordState>();
+    // Rows of one hash but different identities go one at a time (the bulk needs distinct keys to tell rows apart).
+    let bulk: number[] = [];
+    const alone: number[] = [];
+    if (chunk.sharedHashes) {
+      const seen = new Set<number>();
+      for (let i = 0; i < chunk.size; i++) {
+        const h = chunk.keyHash[i]!;
+        if (seen.has(h)) alone.push(i);
+        else {
+          seen.add(h);
+          bulk.push(i);
+        }
+      }
+    } else {
+      bulk = Array.from({ length: chunk.size }, (_, i) => i);
+    }
+    const refused = usesDollar(db) ? await this.insertPg(db, chunk, bulk, overrides, overrideIds) : await this.insertSqlite(db, chunk, bulk, overrides, overrideIds);
+    for (const [i, state] of refused) {
+      if (state.identity === chunk.identity[i]) stored.set(i, state);
+      else alone.push(i);
+    }
+    for (const i of alone) {
+      // Another identity holds this hash: follow the slots to this identity or a free one.
+      const { state, slot } = await probe(db, chunk.identity[i]!, chunk.keyHash[i]!);
+      if (state) {
+        stored.set(i, state);
+        continue;
+      }
+      const one = await (usesDollar(db) ? this.insertPg(db, chunk, [i], overrides, overrideIds, slot) : this.insertSqlite(db, chunk, [i], overrides, overrideIds, slot));
+      if (one.size) throw new Error(`crime_records: slot ${slot} was free and is not`);
+    }
+    return stored;
+  }
+
+  /** Whether rows `indices[from, from + count)` share the values of SHARED_COLUMNS. */
+  private shareFileValues(chunk: RecordChunk, indices: readonly number[], from: number, count: number): boolean {
+    const labels = chunk.labels;
+    const first = indices[from]! * LABELS;
+    for (let t = from + 1; t < from + count; t++) {
+      const b = indices[t]! * LABELS;
+      for (const j of SHARED_LABELS) if (labels[b + j] !== labels[first + j]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Parameters of rows `indices[from, from + count)` in INSERT_COLUMNS order from p[0]; with
+   * `shared`, the SHARED_COLUMNS of the first row once, then the other columns of each row.
+   */
+  private fill(p: unknown[], chunk: RecordChunk, indices: readonly number[], from: number, count: number, shared: boolean, overrides: ReadonlyMap<number, OutcomeOverride> | null, overrideIds: Map<string, number> | null, slot?: number): void {
+    const labelIds = this.labelIds;
+    const texts = this.labelTexts;
+    const labels = chunk.labels;
+    const labelId = (n: number) => (n === 0 ? null : labelIds[n]!);
+    let k = 0;
+    for (let t = from; t < from + count; t++) {
+      const i = indices[t]!;
+      const b = i * LABELS;
+      if (!shared || t === from) {
+        for (const j of SHARED_LABELS) p[k++] = labelId(labels[b + j]!);
+      }
+      const crime = chunk.hasCrimeId[i] === 1;
+      const identity = chunk.identity[i]!;
+      const place = chunk.place[i]!;
+      const outcomeMonth = chunk.outcomeMonth[i]!;
+      p[k] = slot ?? chunk.keyHash[i]!;
+      p[k + 1] = crime ? identity : null;
+      p[k + 2] = crime ? null : identity;
+      p[k + 3] = texts[chunk.month[i]!]!;
+      p[k + 4] = chunk.occurredAt[i]!;
+      p[k + 5] = outcomeMonth === 0 ? null : texts[outcomeMonth]!;
+      p[k + 6] = chunk.context[i]!;
+      p[k + 7] = chunk.located[i]!;
+      p[k + 8] = place === 0 ? null : this.placeIds[place]!;
+      p[k + 9] = chunk.sourceLine[i]!;
+      let c = k + 10;
+      for (const j of VARYING_LABELS) p[c++] = labelId(labels[b + j]!);
+      const o = overrides?.get(i);
+      if (o) {
+        p[k + 5] = o.outcome_month;
+        p[k + OUTCOME_PARAM] = overrideIds!.get(o.last_outcome)!;
+      }
+      k += VARYING_WIDTH;
+    }
+  }
+
+  /**
+   * SQLite: multi-row `insert or ignore` (a statement that cannot abort needs no statement
+   * journal), in slices of statement shapes the statement cache keeps. A slice that inserted
+   * fewer rows than it was given looks its keys up: those stored before it are the refused
+   * ones, the rows at or below the highest id before it (nobody else can write while the
+   * import holds the lock, and each statement reports the last id it gave).
+   */
+  private async insertSqlite(db: Db, chunk: RecordChunk, indices: readonly number[], overrides: ReadonlyMap<number, OutcomeOverride> | null, overrideIds: Map<string, number> | null, slot?: number): Promise<Map<number, RecordState>> {
+    const refused = new Map<number, RecordState>();
+    const width = INSERT_COLUMNS.length;
+    const [{ highest: before = null } = {}] = await run<{ highest: number | null }>(db, 'select max(id) as highest from crime_record_rows', []);
+    let highest = Number(before ?? 0);
+    // A chunk is of one file, so its rows share those values, unless they come from a source that varies them.
+    const shared = indices.length > 0 && this.shareFileValues(chunk, indices, 0, indices.length);
+    const perStatement = shared ? Math.floor((MAX_PARAMS - SHARED_COLUMNS.length) / VARYING_WIDTH) : Math.floor(MAX_PARAMS / width);
+    for (const [start, size] of cacheableSlices(indices.length, perStatement)) {
+      const params = new Array<unknown>(shared ? SHARED_COLUMNS.length + size * VARYING_WIDTH : size * width);
+      this.fill(params, chunk, indices, start, size, shared, overrides, overrideIds, slot);
+      const result = await db.executeQuery(CompiledQuery.raw(recordInsertText(size, shared), params));
+      const inserted = Number(result.numAffectedRows ?? -1);
+      const stored = highest;
+      // (With nothing inserted, the last id reported is another statement's.)
+      if (inserted > 0) highest = Number(result.insertId);
+      if (inserted === size) continue;
+      const keys: number[] = [];
+      for (let t = start; t < start + size; t++) keys.push(slot ?? chunk.keyHash[indices[t]!]!);
+      const states = await statesAt(db, keys);
+      let found = 0;
+      for (let t = start; t < start + size; t++) {
+        const i = indices[t]!;
+        const state = states.get(slot ?? chunk.keyHash[i]!);
+        if (state && state.id <= stored) {
+          refused.set(i, state);
+          found++;
+        }
+      }
+      if (inserted + found !== size) throw new Error(`crime_records: ${size - inserted - found} of ${size} rows were refused by the database (a missing value or a broken rule)`);
+    }
+    return refused;
+  }
+
+  /** PostgreSQL: one array per column through `unnest`; the keys of the rows inserted come back. */
+  private async insertPg(db: Db, chunk: RecordChunk, indices: readonly number[], overrides: ReadonlyMap<number, OutcomeOverride> | null, overrideIds: Map<string, number> | null, slot?: number): Promise<Map<number, RecordState>> {
+    const refused = new Map<number, RecordState>();
+    const width = INSERT_COLUMNS.length;
+    for (const [start, size] of evenSlices(indices.length, 10_000)) {
+      const flat = new Array<unknown>(size * width);
+      this.fill(flat, chunk, indices, start, size, false, overrides, overrideIds, slot);
+      const columns = INSERT_COLUMNS.map((_, c) => {
+        const col = new Array<unknown>(size);
+        for (let r = 0; r < size; r++) col[r] = flat[r * width + c];
+        return col;
+      });
+      const text = `insert into crime_record_rows (${INSERT_COLUMNS.join(',')}) select * from unnest(${PG_INSERT_TYPES.map((type, c) => `$${c + 1}::${type}[]`).join(',')}) on conflict (key_hash) do nothing returning key_hash`;
+      const inserted = new Set((await run<{ key_hash: number }>(db, text, columns)).map((r) => Number(r.key_hash)));
+      if (inserted.size === size) continue;
+      const missing: number[] = [];
+      for (let t = start; t < start + size; t++) if (!inserted.has(slot ?? chunk.keyHash[indices[t]!]!)) missing.push(indices[t]!);
+      const before = await statesAt(db, missing.map((i) => slot ?? chunk.keyHash[i]!));
+      for (const i of missing) {
+        const state = before.get(slot ?? chunk.keyHash[i]!);
+        if (!state) throw new Error('crime_records: a row was refused by the database (a missing value or a broken rule)');
+        refused.set(i, state);
+      }
+    }
+    return refused;
+  }
+}
+
+/**
+ * Inserts whole records (test fixtures, for one) and answers their ids in order. Each
+ * identity must be new, and must not share its hash with a stored one.
+ */
+export async function insertCrimeRecords(db: Db, rows: readonly CrimeRecordRow[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let start = 0; start < rows.length; start += 1000) {
+    const slice = rows.slice(start, start + 1000);
+    const labels = await internLabels(
+      db,
+      slice.flatMap((r) => LABEL_COLUMNS.map((c) => r[c]).filter((v): v is string => v !== null)),
+    );
+    const located = slice.filter((r) => r.longitude !== null && r.latitude !== null);
+    const places = await internPlaces(db, located.map(placeOf));
+    const values = slice.map((r) => ({
+      key_hash: identityHash(r.record_key),
+      crime_id: r.crime_id,
+      row_key: r.crime_id === null ? r.record_key : null,
+      month: r.month,
+      occurred_at: r.occurred_at,
+      outcome_month: r.outcome_month,
+      context: r.context,
+      located: r.located,
+      place: r.longitude !== null && r.latitude !== null ? places.get(placeOf(r).key)! : null,
+      source_line: r.source_line,
+      ...Object.fromEntries(LABEL_COLUMNS.map((c) => [c, r[c] === null ? null : labels.get(r[c])!])),
+    }));
+    const inserted = await db.insertInto('crime_record_rows').values(values).returning('id').execute();
+    ids.push(...inserted.map((r) => Number(r.id)));
+  }
+  return ids;
+}
+
+/** A record's point as a place. */
+export function placeOf(r: Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'h3_10'>): PlaceValues {
+  return { key: placeKey(r), longitude: r.longitude!, latitude: r.latitude!, easting: r.easting, northing: r.northing, h3_10: r.h3_10 };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 import { allParts } from '../../app.ts';
 import { openDatabase, type Db } from '../../platform/db/index.ts';
 import { migrate } from '../../platform/db/migrate.ts';
+import { insertCrimeRecords } from '../crime/store.ts';
 
 /**
- * A small synthetic force for the backtest tests, written straight into crime_records: twenty
+ * A small synthetic force for the backtest tests, written straight into the crime records: twenty
  * 250 m cells in a row (cell j centred at easting 450 125 + 250 j, northing 300 125), a theft in
  * every cell in 2022-01 (so all twenty are the study area), and burglaries placed so the naive
  * methods' hit rates can be worked by hand (see service.test.ts).
@@ -60,6 +61,8 @@ export async function insertForecastFixture(db: Db): Promise<void> {
       lsoa_name: null,
       crime_type: r.type,
       last_outcome: null,
+      outcome_month: null,
+      context: null,
       located: located ? 1 : 0,
       h3_10: null,
       source_file: 'forecast-fixture.csv',
@@ -68,7 +71,7 @@ export async function insertForecastFixture(db: Db): Promise<void> {
       updated_at: now,
     };
   });
-  await db.insertInto('crime_records').values(values).execute();
+  await insertCrimeRecords(db, values);
 }
 
 /** Migrates the database at `url` and writes the fixture force into it (for tests that run `peel`). */

@@ -13,8 +13,7 @@ import { openTestDatabase } from '../../../platform/db/test-db.ts';
 import type { Database } from '../../../platform/db/index.ts';
 import { crimeMigrations } from '../migrations.ts';
 import * as crime from '../service.ts';
-import { fillRecordParams, fillVaryingRecordParams, listLsoaBoundaries, readDataVersion, RECORD_COLUMNS, SHARED_RECORD_COLUMNS, VARYING_RECORD_COLUMNS } from '../store.ts';
-import type { CrimeRecordRow } from './rows.ts';
+import { listLsoaBoundaries, readDataVersion } from '../store.ts';
 import { sharedData } from '../../../test/shared-data.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -240,14 +239,19 @@ test('a file that cannot be read to its end (a truncated download) is undone and
     writeFileSync(join(dir, '2022-11-testshire-street.csv.gz'), gz.subarray(0, gz.length - 200));
     const before = await record(database, id('a1'));
     const versionBefore = await readDataVersion(database.db);
-    // The readable file first, so that the damaged one is undone after another in the same transaction.
-    const s = await crime.importPoliceUk(database.db, actor, [join(TESTSHIRE, '2022-10-testshire-street.csv'), join(dir, '2022-11-testshire-street.csv.gz')]);
+    // A readable file first, so that the damaged one is undone after another in the same
+    // transaction; and one after, whose crime type and place the damaged file met first.
+    const later = join(dir, '2022-12-testshire-street.csv');
+    writeFileSync(later, `${HEADER}\n${id('z1')},2022-12,Testshire Police,Testshire Police,-1.139,52.63,On or near Z,E01013600,Leicester 003A,Vehicle crime,Under investigation,\n`);
+    const s = await crime.importPoliceUk(database.db, actor, [join(TESTSHIRE, '2022-10-testshire-street.csv'), join(dir, '2022-11-testshire-street.csv.gz'), later]);
     assert.equal(s.errors.length, 1);
     assert.equal(s.errors[0]!.file, join(dir, '2022-11-testshire-street.csv.gz'));
     assert.match(s.errors[0]!.reason, /could not be read .*nothing from this file was imported/);
-    // Only the readable file counts; nothing of the damaged one is left behind.
-    assert.deepEqual([s.rows, s.imported, s.duplicates], [3, 2, 1]);
-    assert.equal(await count(database, 'crime_records'), 8);
+    // Only the readable files count; nothing of the damaged one is left behind.
+    assert.deepEqual([s.rows, s.imported, s.duplicates], [4, 3, 1]);
+    assert.equal(await count(database, 'crime_records'), 9);
+    const z1 = (await database.db.selectFrom('crime_records').selectAll().where('record_key', '=', id('z1')).executeTakeFirstOrThrow()) as Record<string, unknown>;
+    assert.deepEqual([z1.crime_type, z1.location, z1.last_outcome, z1.longitude], ['Vehicle crime', 'On or near Z', 'Under investigation', -1.139]);
     const after = await record(database, id('a1'));
     assert.deepEqual([after.last_outcome, after.outcome_month], ['Awaiting court outcome', '2022-10']);
     assert.notEqual(before.last_outcome, after.last_outcome);
@@ -357,25 +361,27 @@ test('a new system’s sample data: the boundaries and twelve months of Leiceste
   });
 });
 
-test('a record with a Crime ID has it as its identity: the database refuses any other', async () => {
+test('a record is known by its Crime ID or, without one, by its content key: the database refuses both or neither', async () => {
   await withDb(async (database) => {
-    const now = new Date().toISOString();
-    const row = (recordKey: string, crimeId: string | null) => ({
-      source: 'police.uk',
-      record_key: recordKey,
+    const row = (keyHash: number, crimeId: string | null, rowKey: string | null) => ({
+      key_hash: keyHash,
       crime_id: crimeId,
+      row_key: rowKey,
       month: '2022-10',
-      crime_type: 'Burglary',
       located: 0,
-      source_file: 'test',
       source_line: 2,
-      imported_at: now,
-      updated_at: now,
+      source: 1,
+      crime_type: 1,
+      source_file: 1,
+      imported_at: 1,
+      updated_at: 1,
     });
-    const db = database.db.withTables<{ crime_records: ReturnType<typeof row> }>();
-    await db.insertInto('crime_records').values([row(id('a'), id('a')), row('police.uk:h.1', null)]).execute();
-    await assert.rejects(db.insertInto('crime_records').values(row(id('b'), id('c'))).execute());
-    assert.equal(await count(database, 'crime_records'), 2);
+    const db = database.db.withTables<{ crime_record_rows: ReturnType<typeof row> }>();
+    await db.insertInto('crime_record_rows').values([row(1, id('a'), null), row(2, null, 'police.uk:h.1')]).execute();
+    await assert.rejects(db.insertInto('crime_record_rows').values(row(3, id('b'), 'police.uk:h.2')).execute());
+    await assert.rejects(db.insertInto('crime_record_rows').values(row(4, null, null)).execute());
+    await assert.rejects(db.insertInto('crime_record_rows').values(row(1, id('c'), null)).execute(), 'one record per slot');
+    assert.equal(await count(database, 'crime_record_rows'), 2);
   });
 });
 
@@ -403,15 +409,4 @@ test('a Crime ID repeated in one file merges the same whether it is new or alrea
     const again = await crime.importPoliceUk(database.db, actor, [first, second]);
     assert.deepEqual({ imported: again.imported, duplicates: again.duplicates, updated: again.updated }, { imported: 0, duplicates: 7, updated: 0 });
   });
-});
-
-test('record parameters are written in the column order of the INSERT', () => {
-  const row = Object.fromEntries(RECORD_COLUMNS.map((c, i) => [c, `v${i}`])) as unknown as CrimeRecordRow;
-  const params: unknown[] = [];
-  fillRecordParams(params, [row, row]);
-  assert.deepEqual(params, [...RECORD_COLUMNS, ...RECORD_COLUMNS].map((c) => row[c]));
-  const varying: unknown[] = ['a', 'b'];
-  fillVaryingRecordParams(varying, [row, row], 2);
-  assert.deepEqual(varying, ['a', 'b', ...[...VARYING_RECORD_COLUMNS, ...VARYING_RECORD_COLUMNS].map((c) => row[c])]);
-  assert.deepEqual([...SHARED_RECORD_COLUMNS, ...VARYING_RECORD_COLUMNS].sort(), [...RECORD_COLUMNS].sort());
 });

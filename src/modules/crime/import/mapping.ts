@@ -375,11 +375,11 @@ export function mappedConverter(mapping: Mapping, header: readonly string[], ctx
       if (isMissing(xs, x) && isMissing(ys, y)) loc = { located: false };
       else if (xs === '' || ys === '') return new Rejection(`coordinates incomplete: "${xs}", "${ys}" (give both or neither)`);
       else if (!Number.isFinite(x) || !Number.isFinite(y)) return new Rejection(`coordinates not numbers: "${xs}", "${ys}"`);
-      else if (c.system === 'wgs84') loc = locateNumbers(x, y, ctx.places, areaLimits, `${xs},${ys}`);
+      else if (c.system === 'wgs84') loc = locateNumbers(x, y, ctx.places, areaLimits);
       else {
         if (c.system === 'bng' && (x < 0 || x > 700_000 || y < 0 || y > 1_300_000)) return new Rejection(`coordinates out of range: easting ${xs}, northing ${ys} is not on the British National Grid`);
         const p = c.system === 'bng' ? fromBng(x, y) : fromUtm(x, y, c.zone, c.south, c.datum);
-        loc = locateNumbers(p.longitude, p.latitude, ctx.places, areaLimits, `${c.system}:${xs},${ys}`);
+        loc = locateNumbers(p.longitude, p.latitude, ctx.places, areaLimits);
         if (c.system === 'bng' && !(loc instanceof Rejection) && loc.located) loc = { ...loc, easting: Math.round(x), northing: Math.round(y) };
       }
       if (loc instanceof Rejection) return loc;

@@ -1,20 +1,27 @@
+import { Worker } from 'node:worker_threads';
+import type { ControlledTransaction } from 'kysely';
 import type { Actor } from '../../../platform/actor.ts';
 import { record as audit } from '../../../platform/audit/service.ts';
-import type { ControlledTransaction } from 'kysely';
 import type { Db } from '../../../platform/db/index.ts';
 import * as store from '../store.ts';
-import { CsvParser } from './csv.ts';
-import { Rejection, type CrimeRecordRow, type OutcomeRow, type StopSearchRow } from './rows.ts';
-import { openSources, type InputFile, type SourceFile } from './sources.ts';
+import { LABELS, LAST_OUTCOME, type RecordChunk } from './encode.ts';
+import type { ImportSource } from './plans.ts';
+import { ERRORS_KEPT, type ReadEvent } from './reader.ts';
+import { mergeInto, type CrimeRecordRow, type OutcomeRow, type Rejection, type StopSearchRow } from './rows.ts';
+import type { InputFile } from './sources.ts';
+import type { WorkerInput, WorkerMessage } from './worker.ts';
 
 /**
- * The import pipeline shared by every source: files are read one after another, parsed as
- * they stream in, checked row by row, and written in chunks. Each file is written whole or
- * not at all (its rows, the data-version bump and its audit entry together), inside a
- * transaction that commits whole files: a crash leaves no file half-written, and running
- * the same import again completes it, because rows already stored are recognised by their
- * identity and counted as duplicates.
+ * The import pipeline shared by every source. Files are read, parsed, checked and converted
+ * in a thread of their own (reader.ts, worker.ts) while this one writes what it is sent, in
+ * order, so the two cores work at once. Each file is written whole or not at all (its rows,
+ * the data-version bump and its audit entry together), inside a transaction that commits
+ * whole files: a crash leaves no file half-written, and running the same import again
+ * completes it, because rows already stored are recognised by their identity and counted as
+ * duplicates.
  */
+
+export { ERRORS_KEPT };
 
 export interface ImportError {
   file: string;
@@ -43,9 +50,6 @@ export interface ImportSummary {
   errorsOmitted: number;
 }
 
-/** Errors listed in a summary; more are counted in errorsOmitted. */
-export const ERRORS_KEPT = 10_000;
-
 export const emptySummary = (): ImportSummary => ({ files: 0, rows: 0, imported: 0, updated: 0, duplicates: 0, rejected: 0, unlocated: 0, errors: [], errorsOmitted: 0 });
 
 export function addError(summary: ImportSummary, error: ImportError): void {
@@ -69,8 +73,8 @@ export interface ImportProgress {
 }
 
 export interface ImportOptions {
-  /** what a file holds, from its name; a string refuses it with that reason */
-  plan(file: SourceFile): FilePlan | string;
+  /** what the files hold and how they are read */
+  source: ImportSource;
   actor: Actor;
   /** ties the audit entries of one import together */
   importId: string;
@@ -81,395 +85,301 @@ export interface ImportOptions {
   progress?: ImportProgress;
 }
 
-/** Rows per write: large enough that statements are few, small enough that memory stays flat. */
-const CHUNK_ROWS = 5_000;
-
-interface FileCounts {
-  rows: number;
-  imported: number;
-  duplicates: number;
-  rejected: number;
-  unlocated: number;
-  updated: Set<string>;
-  errors: ImportError[];
-  /** each stored record as it was before this file first changed it, to undo the file */
-  originals: Map<string, store.RecordState>;
-}
-
-/** An error while reading a file (not while writing it): the file is undone and skipped, the import goes on. */
-class SourceReadError extends Error {
-  readonly line: number;
-  readonly originals: Map<string, store.RecordState>;
-  constructor(message: string, line: number, originals: Map<string, store.RecordState>) {
-    super(message);
-    this.line = line;
-    this.originals = originals;
-  }
-}
-
-interface RunState {
-  outcomesStored: boolean;
-}
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Group = ControlledTransaction<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Scoped = ControlledTransaction<any, [typeof SAVEPOINT]>;
 
 /**
  * When to commit. On PostgreSQL after every file: a commit is cheap there, and the import's
  * audit entries and data-version bump lock the audit chain's head and the version row until
  * their transaction ends, which would stall every audited action in the system for as long
- * as a long transaction lasted. On SQLite, whole files are committed together once they hold
- * 100,000 rows: police.uk's Crime IDs are random hashes, so each commit writes out most of
- * the identity indexes' pages again (one commit per file took the 35-file Leicestershire
- * import from 6.9 s to 10.7 s, and to 23 s with SQLite's default 2 MB cache); 100,000 rows
- * keep SQLite's single write lock to a couple of seconds at a time, under the 5 s other
- * writers wait for it (measured: 7.1 s; one commit for everything, 6.9 s).
+ * as a long transaction lasted. On SQLite, whole files are committed together once their
+ * transaction has been open for a second: each commit waits for the disk (synchronous FULL)
+ * and writes out most of the pages of the identity index again (its keys are random), so a
+ * commit per file cost the 35-file Leicestershire import half as much time again, while a
+ * second keeps SQLite's single write lock well under the 5 s other writers wait for it.
  */
-const SQLITE_GROUP_ROWS = 100_000;
-const SAVEPOINT = 'peel_import_file';
-
-/**
- * Each file is all or nothing within its transaction. On PostgreSQL a savepoint does it.
- * On SQLite a savepoint copies every page it touches to a sub-journal (about an eighth of an
- * import's time), so a file that fails while being read is undone instead: the rows it added
- * are those above the ids read before it (no other writer can add rows while the import holds
- * SQLite's write lock) and the records it changed get their earlier state back.
- */
-async function withFileScope(group: Group, run: (db: Db) => Promise<FileCounts>): Promise<FileCounts> {
-  if (store.isPostgres(group)) {
-    const scoped = await group.savepoint(SAVEPOINT).execute();
-    try {
-      const counts = await run(scoped);
-      await scoped.releaseSavepoint(SAVEPOINT).execute();
-      return counts;
-    } catch (err) {
-      await scoped.rollbackToSavepoint(SAVEPOINT).execute();
-      await scoped.releaseSavepoint(SAVEPOINT).execute();
-      throw err;
-    }
-  }
-  const before = await store.highestIds(group);
-  try {
-    return await run(group);
-  } catch (err) {
-    // A database error ends the whole import (the group rolls back); only a read error is undone here.
-    if (err instanceof SourceReadError) {
-      await store.deleteRowsAbove(group, before);
-      await store.updateRecordStates(group, err.originals.values());
-    }
-    throw err;
-  }
-}
+const SQLITE_GROUP_MS = 1_000;
+const SAVEPOINT = 'peel_import_file' as const;
 
 export async function runImport(db: Db, inputs: InputFile[], options: ImportOptions): Promise<ImportSummary> {
   const summary = emptySummary();
-  const state: RunState = { outcomesStored: await store.anyOutcomes(db) };
   // An archive's file count is known only once it is read.
   options.progress?.start(
     inputs.reduce((n, i) => n + i.bytes, 0),
     inputs.some((i) => i.kind === 'zip') ? 0 : inputs.length,
   );
   const restoreCache = await store.widenCacheForImport(db);
-  let group: Group | null = null;
-  let groupRows = 0;
-  const groupLimit = store.isPostgres(db) ? 1 : SQLITE_GROUP_ROWS;
+  const writer = new ImportWriter(db, summary, options, await store.anyOutcomes(db));
   try {
-    for (const input of inputs) {
-      const sources = openSources([input], options.progress ? (n) => options.progress!.bytes(n) : undefined);
-      let found = 0;
-      for (;;) {
-        let next: IteratorResult<SourceFile>;
-        try {
-          next = await sources.next();
-        } catch (err) {
-          summary.files++;
-          addError(summary, { file: input.path, line: 0, reason: `could not be read: ${(err as Error).message}` });
-          break;
-        }
-        if (next.done) {
-          if (found === 0 && input.kind === 'zip') {
-            summary.files++;
-            addError(summary, { file: input.path, line: 0, reason: 'holds no CSV files (is it a zip archive?)' });
-          }
-          break;
-        }
-        found++;
-        const source = next.value;
-        summary.files++;
-        options.progress?.file(source.display);
-        const plan = options.plan(source);
-        if (typeof plan === 'string') {
-          addError(summary, { file: source.display, line: 0, reason: plan });
-          continue;
-        }
-        if (!group) {
-          group = await db.startTransaction().execute();
-          await store.preferIndexLookups(group);
-        }
-        let counts: FileCounts;
-        try {
-          counts = await withFileScope(group, (scoped) => importFile(scoped, source, plan, options, state));
-        } catch (err) {
-          if (!(err instanceof SourceReadError)) throw err;
-          addError(summary, { file: source.display, line: err.line, reason: `could not be read (${err.message}); nothing from this file was imported` });
-          continue;
-        }
-        summary.rows += counts.rows;
-        summary.imported += counts.imported;
-        summary.updated += counts.updated.size;
-        summary.duplicates += counts.duplicates;
-        summary.rejected += counts.rejected;
-        summary.unlocated += counts.unlocated;
-        for (const e of counts.errors) addError(summary, e);
-        groupRows += counts.rows;
-        if (groupRows >= groupLimit) {
-          await group.commit().execute();
-          group = null;
-          groupRows = 0;
-        }
-      }
-    }
-    if (group) await group.commit().execute();
-    group = null;
+    await readInWorker({ inputs, source: options.source, options: { encoding: options.encoding, delimiter: options.delimiter } }, (event) => writer.handle(event), (n) => options.progress?.bytes(n));
+    await writer.commit();
   } finally {
-    if (group) await group.rollback().execute();
+    await writer.rollback();
     await restoreCache();
     options.progress?.finish();
   }
   return summary;
 }
 
-async function importFile(trx: Db, source: SourceFile, plan: FilePlan, options: ImportOptions, state: RunState): Promise<FileCounts> {
-  const now = new Date().toISOString();
-  const counts: FileCounts = { rows: 0, imported: 0, duplicates: 0, rejected: 0, unlocated: 0, updated: new Set(), errors: [], originals: new Map() };
-  const reject = (line: number, reason: string) => {
-    counts.rejected++;
-    if (counts.errors.length < ERRORS_KEPT) counts.errors.push({ file: source.display, line, reason });
+/**
+ * Runs the reader in a worker thread and hands its events to `handle` one at a time, in
+ * order, sending a credit back for each chunk once it is handled. A failure on either side
+ * ends the worker and the import.
+ */
+async function readInWorker(input: WorkerInput, handle: (event: ReadEvent) => Promise<void>, onBytes: (n: number) => void): Promise<void> {
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: input });
+  const queue: WorkerMessage[] = [];
+  let waiting: (() => void) | null = null;
+  const push = (m: WorkerMessage) => {
+    queue.push(m);
+    waiting?.();
+    waiting = null;
   };
-  let convert: ((f: string[], line: number) => CrimeRecordRow | OutcomeRow | StopSearchRow | Rejection) | null = null;
-  let refused: ImportError | null = null;
-  let batch: Array<CrimeRecordRow | OutcomeRow | StopSearchRow> = [];
-  let rowsSeen = 0;
-  let lastLine = 0;
-  const parser = new CsvParser(
-    (fields, line, problem) => {
-      lastLine = line;
-      if (refused) return;
-      if (!convert) {
-        const c = plan.converter(fields, now);
-        if (typeof c === 'string') refused = { file: source.display, line, reason: c };
-        else convert = c;
-        return;
-      }
-      counts.rows++;
-      if (problem) return reject(line, problem);
-      const r = convert(fields, line);
-      if (r instanceof Rejection) return reject(line, r.reason);
-      if ('located' in r && r.located === 0) counts.unlocated++;
-      batch.push(r);
-    },
-    { delimiter: options.delimiter },
-  );
-  const decoder = new TextDecoder(options.encoding ?? 'utf-8');
-  const flush = async () => {
-    const rows = batch;
-    batch = [];
-    if (plan.table === 'crime_records') await writeRecords(trx, rows as CrimeRecordRow[], counts, state, now);
-    else if (plan.table === 'crime_outcomes') await writeOutcomes(trx, rows as OutcomeRow[], counts, now);
-    else await writeStopSearches(trx, rows as StopSearchRow[], counts);
-    if (plan.table === 'crime_outcomes' && rows.length) state.outcomesStored = true;
-  };
-  const iterator = source.chunks[Symbol.asyncIterator]();
+  worker.on('message', push);
+  worker.on('error', (err) => push({ failed: err.stack ?? String(err) }));
+  worker.on('exit', (code) => push({ failed: `the import's reading thread stopped (exit code ${code})` }));
   try {
-    for (;;) {
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await iterator.next();
-      } catch (err) {
-        throw new SourceReadError((err as Error).message, lastLine, counts.originals);
+    for (let head = 0; ; ) {
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+        await new Promise<void>((resolve) => (waiting = resolve));
+        continue;
       }
-      if (next.done) break;
-      parser.push(decoder.decode(next.value, { stream: true }));
-      if (refused) break;
-      if (batch.length >= CHUNK_ROWS) await flush();
-      if (options.progress && counts.rows !== rowsSeen) {
-        options.progress.rows(counts.rows - rowsSeen);
-        rowsSeen = counts.rows;
+      const m = queue[head++]!;
+      if ('bytes' in m) onBytes(m.bytes);
+      else if ('done' in m) return;
+      else if ('failed' in m) throw new Error(`crime import: ${m.failed}`);
+      else {
+        await handle(m.event);
+        if (m.event.type === 'records' || m.event.type === 'outcomes' || m.event.type === 'stop-searches') worker.postMessage(1);
       }
-    }
-    if (!refused) {
-      parser.push(decoder.decode());
-      parser.end();
     }
   } finally {
-    if (refused) await iterator.return?.();
+    worker.removeAllListeners();
+    await worker.terminate();
   }
-  if (!convert && !refused) refused = { file: source.display, line: 1, reason: 'the file is empty: no header line' };
-  if (refused) {
-    counts.rows = 0;
-    counts.rejected = 0;
-    counts.errors = [refused];
-    return counts;
+}
+
+/** What the writer knows of the file being written. */
+interface OpenFile {
+  display: string;
+  label: string;
+  kind: string;
+  now: string;
+  /** the handle its writes go through: the group, or on PostgreSQL its savepoint */
+  db: Db;
+  /** on SQLite, the highest ids before it, to undo it */
+  before: { records: number; outcomes: number; stopSearches: number } | null;
+  imported: number;
+  duplicates: number;
+  updated: Set<string>;
+  /** each stored record as it was before this file first changed it, to undo the file */
+  originals: Map<number, store.RecordState>;
+}
+
+/** The writing half: turns the reader's events into transactions, rows, audit entries and the summary. */
+class ImportWriter {
+  private readonly db: Db;
+  private readonly summary: ImportSummary;
+  private readonly options: ImportOptions;
+  private outcomesStored: boolean;
+  private readonly records = new store.RecordWriter();
+  private group: Group | null = null;
+  /** when the open transaction began */
+  private groupStarted = 0;
+  private file: OpenFile | null = null;
+
+  constructor(db: Db, summary: ImportSummary, options: ImportOptions, outcomesStored: boolean) {
+    this.db = db;
+    this.summary = summary;
+    this.options = options;
+    this.outcomesStored = outcomesStored;
   }
-  await flush();
-  options.progress?.rows(counts.rows - rowsSeen);
-  if (counts.imported > 0 || counts.updated.size > 0) await store.bumpDataVersion(trx, now);
-  await audit(trx, options.actor, {
-    operation: 'collection',
-    action: 'crime.import',
-    recordType: 'crime_import',
-    recordIds: [options.importId],
-    details: {
-      via: options.via,
-      file: source.label,
-      kind: plan.kind,
-      rows: counts.rows,
-      imported: counts.imported,
-      updated: counts.updated.size,
-      duplicates: counts.duplicates,
-      rejected: counts.rejected,
-      unlocated: counts.unlocated,
-    },
-  });
-  return counts;
+
+  async handle(event: ReadEvent): Promise<void> {
+    const summary = this.summary;
+    switch (event.type) {
+      case 'input-error':
+        summary.files++;
+        addError(summary, { file: event.file, line: 0, reason: event.reason });
+        return;
+      case 'file-refused':
+        summary.files++;
+        this.options.progress?.file(event.display);
+        addError(summary, { file: event.display, line: 0, reason: event.reason });
+        return;
+      case 'file':
+        summary.files++;
+        this.options.progress?.file(event.display);
+        return this.open(event);
+      case 'records':
+        await writeRecords(this.current.db, this.records, event.chunk, this.current, this.outcomesStored);
+        this.options.progress?.rows(event.rows);
+        return;
+      case 'outcomes':
+        await writeOutcomes(this.current.db, event.list, this.current);
+        if (event.list.length) this.outcomesStored = true;
+        this.options.progress?.rows(event.rows);
+        return;
+      case 'stop-searches':
+        await writeStopSearches(this.current.db, event.list, this.current);
+        this.options.progress?.rows(event.rows);
+        return;
+      case 'file-end':
+        this.options.progress?.rows(event.rowsSince);
+        return this.close(event);
+      case 'file-failed':
+        return this.undo(event);
+    }
+  }
+
+  private get current(): OpenFile {
+    if (!this.file) throw new Error('crime import: rows arrived outside a file');
+    return this.file;
+  }
+
+  private async open(event: Extract<ReadEvent, { type: 'file' }>): Promise<void> {
+    if (!this.group) {
+      this.group = await this.db.startTransaction().execute();
+      this.groupStarted = performance.now();
+      await store.preferIndexLookups(this.group);
+    }
+    // Each file is all or nothing within its transaction: on PostgreSQL through a savepoint;
+    // on SQLite, where a savepoint copies every page it touches to a sub-journal (about an
+    // eighth of an import's time), by remembering the highest ids, to delete what is above.
+    const pg = store.isPostgres(this.group);
+    this.file = {
+      display: event.display,
+      label: event.label,
+      kind: event.kind,
+      now: event.now,
+      db: pg ? await this.group.savepoint(SAVEPOINT).execute() : this.group,
+      before: pg ? null : await store.highestIds(this.group),
+      imported: 0,
+      duplicates: 0,
+      updated: new Set(),
+      originals: new Map(),
+    };
+  }
+
+  private async close(event: Extract<ReadEvent, { type: 'file-end' }>): Promise<void> {
+    const file = this.current;
+    this.file = null;
+    const summary = this.summary;
+    if (event.refused) {
+      await this.release(file);
+      addError(summary, event.refused);
+      return;
+    }
+    if (file.imported > 0 || file.updated.size > 0) await store.bumpDataVersion(file.db, file.now);
+    await audit(file.db, this.options.actor, {
+      operation: 'collection',
+      action: 'crime.import',
+      recordType: 'crime_import',
+      recordIds: [this.options.importId],
+      details: {
+        via: this.options.via,
+        file: file.label,
+        kind: file.kind,
+        rows: event.rows,
+        imported: file.imported,
+        updated: file.updated.size,
+        duplicates: file.duplicates,
+        rejected: event.rejected,
+        unlocated: event.unlocated,
+      },
+    });
+    await this.release(file);
+    summary.rows += event.rows;
+    summary.imported += file.imported;
+    summary.updated += file.updated.size;
+    summary.duplicates += file.duplicates;
+    summary.rejected += event.rejected;
+    summary.unlocated += event.unlocated;
+    for (const e of event.errors) addError(summary, e);
+    if (store.isPostgres(this.db) || performance.now() - this.groupStarted >= SQLITE_GROUP_MS) await this.commit();
+  }
+
+  private async release(file: OpenFile): Promise<void> {
+    if (file.before === null) await (file.db as Scoped).releaseSavepoint(SAVEPOINT).execute();
+  }
+
+  /** A file that failed while being read is undone on its own; the import goes on. */
+  private async undo(event: Extract<ReadEvent, { type: 'file-failed' }>): Promise<void> {
+    const file = this.current;
+    this.file = null;
+    if (file.before === null) {
+      const scoped = file.db as Scoped;
+      await scoped.rollbackToSavepoint(SAVEPOINT).execute();
+      await scoped.releaseSavepoint(SAVEPOINT).execute();
+    } else {
+      await store.deleteRowsAbove(file.db, file.before);
+      await store.updateRecordStates(file.db, file.originals.values());
+    }
+    // Labels and places the file added may have gone with it (PostgreSQL): look them up again.
+    this.records.forgetIds();
+    addError(this.summary, { file: file.display, line: event.line, reason: `could not be read (${event.message}); nothing from this file was imported` });
+  }
+
+  async commit(): Promise<void> {
+    const group = this.group;
+    this.group = null;
+    if (group) await group.commit().execute();
+  }
+
+  /** After a failure: what is not committed is rolled back. */
+  async rollback(): Promise<void> {
+    const group = this.group;
+    this.group = null;
+    if (group) await group.rollback().execute();
+  }
 }
 
 /**
- * Crime records, by identity: a new key is a new record; a key already stored (or seen
- * earlier in the import) is a duplicate, merged: the record counts in the earliest month it
- * appears in, and keeps the outcome of the latest month that gave one.
+ * Crime records, by identity: a new identity is a new record; one already stored is a
+ * duplicate, merged: the record counts in the earliest month it appears in, and keeps the
+ * outcome of the latest month that gave one. The chunk's rows of one identity come merged
+ * already (encode.ts), so each identity is inserted or merged once.
  */
-async function writeRecords(db: Db, rows: CrimeRecordRow[], counts: FileCounts, state: RunState, now: string): Promise<void> {
-  if (!rows.length) return;
-  if (!store.isPostgres(db)) return writeRecordsInsertingFirst(db, rows, counts, state, now);
-  const stored = await store.findRecordStates(db, [...new Set(rows.map((r) => r.record_key))]);
-  const fresh = new Map<string, CrimeRecordRow>();
-  const changed = new Map<string, store.RecordState>();
-  const inserts: CrimeRecordRow[] = [];
-  for (const row of rows) {
-    const existing = stored.get(row.record_key);
-    if (existing) {
-      counts.duplicates++;
-      const before = { ...existing };
-      if (merge(existing, row)) {
-        if (!counts.originals.has(existing.record_key)) counts.originals.set(existing.record_key, before);
-        existing.updated_at = now;
-        changed.set(existing.record_key, existing);
-        counts.updated.add(existing.record_key);
-      }
-      continue;
-    }
-    const earlier = fresh.get(row.record_key);
-    if (earlier) {
-      counts.duplicates++;
-      if (merge(earlier, row)) counts.updated.add(row.record_key);
-      continue;
-    }
-    fresh.set(row.record_key, row);
-    inserts.push(row);
-    counts.imported++;
-  }
+async function writeRecords(db: Db, writer: store.RecordWriter, chunk: RecordChunk, file: OpenFile, outcomesStored: boolean): Promise<void> {
+  if (chunk.size === 0) return;
+  writer.receive(chunk);
   // Outcomes imported before their crimes: the latest one that is not older than the record's own.
-  if (state.outcomesStored) {
-    const latest = await store.latestOutcomes(
-      db,
-      inserts.flatMap((r) => (r.crime_id ? [r.crime_id] : [])),
-    );
-    for (const r of inserts) {
-      const o = r.crime_id ? latest.get(r.crime_id) : undefined;
-      if (o && (r.outcome_month === null || o.month >= r.outcome_month)) {
-        r.last_outcome = o.outcome_type;
-        r.outcome_month = o.month;
-      }
+  let overrides: Map<number, store.OutcomeOverride> | null = null;
+  if (outcomesStored) {
+    const crimeIds: string[] = [];
+    for (let i = 0; i < chunk.size; i++) if (chunk.hasCrimeId[i]) crimeIds.push(chunk.identity[i]!);
+    const latest = await store.latestOutcomes(db, crimeIds);
+    overrides = new Map();
+    for (let i = 0; i < chunk.size; i++) {
+      const o = chunk.hasCrimeId[i] ? latest.get(chunk.identity[i]!) : undefined;
+      const own = writer.labelText(chunk.outcomeMonth[i]!);
+      if (o && (own === null || o.month >= own)) overrides.set(i, { last_outcome: o.outcome_type, outcome_month: o.month });
     }
   }
-  await store.insertCrimeRecords(db, inserts);
-  await store.updateRecordStates(db, changed.values());
-}
-
-/**
- * writeRecords on SQLite, with the same outcome, inserting first: rows of one identity in
- * the chunk are merged first (as when they arrive one after another); the first of each
- * identity goes to insertNewRecords, which leaves alone and answers those already stored,
- * and those are then merged into the stored record, so the chunk costs no lookups when
- * nothing in it is stored yet (a first import).
- */
-async function writeRecordsInsertingFirst(db: Db, rows: CrimeRecordRow[], counts: FileCounts, state: RunState, now: string): Promise<void> {
-  const firsts = new Map<string, CrimeRecordRow>();
-  /** identities whose first row in the chunk changed by a later one: updated, if it was new */
-  const mergedInChunk = new Set<string>();
-  /** the chunk's rows of each identity after the first, to merge into a stored record one by one */
-  const laterRows = new Map<string, CrimeRecordRow[]>();
-  for (const row of rows) {
-    const first = firsts.get(row.record_key);
-    if (!first) {
-      firsts.set(row.record_key, row);
-      continue;
-    }
-    counts.duplicates++;
-    let later = laterRows.get(row.record_key);
-    if (!later) laterRows.set(row.record_key, (later = []));
-    later.push(row);
+  const stored = await writer.insertChunk(db, chunk, overrides);
+  file.imported += chunk.size - stored.size;
+  for (let i = 0; i < chunk.size; i++) {
+    file.duplicates += chunk.folded[i]!;
+    if (chunk.changed[i] && !stored.has(i)) file.updated.add(chunk.identity[i]!);
   }
-  // The new record is its first row with the later ones merged in; the rows stay as read, for a stored record.
-  const inserts: CrimeRecordRow[] = [];
-  for (const [key, first] of firsts) {
-    const later = laterRows.get(key);
-    if (!later) {
-      inserts.push(first);
-      continue;
-    }
-    const combined = { ...first };
-    for (const row of later) if (merge(combined, row)) mergedInChunk.add(key);
-    inserts.push(combined);
-  }
-  // Outcomes imported before their crimes: the latest one that is not older than the record's own.
-  if (state.outcomesStored) {
-    const latest = await store.latestOutcomes(
-      db,
-      inserts.flatMap((r) => (r.crime_id ? [r.crime_id] : [])),
-    );
-    for (let i = 0; i < inserts.length; i++) {
-      const r = inserts[i]!;
-      const o = r.crime_id ? latest.get(r.crime_id) : undefined;
-      if (o && (r.outcome_month === null || o.month >= r.outcome_month)) inserts[i] = { ...r, last_outcome: o.outcome_type, outcome_month: o.month };
-    }
-  }
-  const stored = await store.insertNewRecords(db, inserts);
-  counts.imported += inserts.length - stored.size;
-  const changed = new Map<string, store.RecordState>();
-  for (const key of mergedInChunk) if (!stored.has(key)) counts.updated.add(key);
-  for (const [key, existing] of stored) {
-    // The first row was not inserted after all: a duplicate too (the later ones are counted).
-    counts.duplicates++;
-    for (const row of [firsts.get(key)!, ...(laterRows.get(key) ?? [])]) {
-      const before = { ...existing };
-      if (merge(existing, row)) {
-        if (!counts.originals.has(key)) counts.originals.set(key, before);
-        existing.updated_at = now;
-        changed.set(key, existing);
-        counts.updated.add(key);
-      }
+  const changed = new Map<number, store.RecordState>();
+  for (const [i, existing] of stored) {
+    // Its first row was not inserted after all: a duplicate too (the later ones are counted).
+    file.duplicates++;
+    const before = { ...existing };
+    const row = { month: writer.labelText(chunk.month[i]!)!, occurred_at: chunk.occurredAt[i]!, last_outcome: writer.labelText(chunk.labels[i * LABELS + LAST_OUTCOME]!), outcome_month: writer.labelText(chunk.outcomeMonth[i]!) };
+    if (mergeInto(existing, row)) {
+      if (!file.originals.has(existing.id)) file.originals.set(existing.id, before);
+      existing.updated_at = file.now;
+      changed.set(existing.id, existing);
+      file.updated.add(existing.identity);
     }
   }
   await store.updateRecordStates(db, changed.values());
-}
-
-/** Merges a row into the record with its identity; true when the record changed. */
-function merge(record: store.RecordState, row: CrimeRecordRow): boolean {
-  let changed = false;
-  if (row.month < record.month) {
-    // Counted once, in the earliest month it appears in, with that appearance's date and time.
-    record.month = row.month;
-    record.occurred_at = row.occurred_at;
-    changed = true;
-  }
-  if (row.last_outcome !== null && row.outcome_month !== null && (record.outcome_month === null || row.outcome_month > record.outcome_month)) {
-    if (record.last_outcome !== row.last_outcome || record.outcome_month !== row.outcome_month) changed = true;
-    record.last_outcome = row.last_outcome;
-    record.outcome_month = row.outcome_month;
-  }
-  return changed;
 }
 
 /**
@@ -477,48 +387,48 @@ function merge(record: store.RecordState, row: CrimeRecordRow): boolean {
  * outcome when its month is not older than the one the crime has. A row already stored is
  * a duplicate and changes nothing, so importing the same files twice is harmless.
  */
-async function writeOutcomes(db: Db, rows: OutcomeRow[], counts: FileCounts, now: string): Promise<void> {
+async function writeOutcomes(db: Db, rows: OutcomeRow[], file: OpenFile): Promise<void> {
   if (!rows.length) return;
   const stored = await store.findOutcomeKeys(db, rows.map((r) => r.record_key));
   const inserts: OutcomeRow[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
-    if (stored.has(r.record_key) || seen.has(r.record_key)) counts.duplicates++;
+    if (stored.has(r.record_key) || seen.has(r.record_key)) file.duplicates++;
     else {
       seen.add(r.record_key);
       inserts.push(r);
     }
   }
-  counts.imported += inserts.length;
+  file.imported += inserts.length;
   await store.insertOutcomes(db, inserts);
-  const crimes = await store.findRecordStatesByCrimeId(db, [...new Set(inserts.map((r) => r.crime_id))]);
-  const changed = new Map<string, store.RecordState>();
+  const crimes = await store.findRecordStates(db, inserts.map((r) => r.crime_id));
+  const changed = new Map<number, store.RecordState>();
   for (const o of inserts) {
     const crime = crimes.get(o.crime_id);
-    if (!crime || (crime.outcome_month !== null && o.month < crime.outcome_month)) continue;
+    if (!crime || crime.crime_id === null || (crime.outcome_month !== null && o.month < crime.outcome_month)) continue;
     if (crime.last_outcome === o.outcome_type && crime.outcome_month === o.month) continue;
-    if (!counts.originals.has(crime.record_key)) counts.originals.set(crime.record_key, { ...crime });
+    if (!file.originals.has(crime.id)) file.originals.set(crime.id, { ...crime });
     crime.last_outcome = o.outcome_type;
     crime.outcome_month = o.month;
-    crime.updated_at = now;
-    changed.set(crime.record_key, crime);
-    counts.updated.add(crime.record_key);
+    crime.updated_at = file.now;
+    changed.set(crime.id, crime);
+    file.updated.add(crime.identity);
   }
   await store.updateRecordStates(db, changed.values());
 }
 
-async function writeStopSearches(db: Db, rows: StopSearchRow[], counts: FileCounts): Promise<void> {
+async function writeStopSearches(db: Db, rows: StopSearchRow[], file: OpenFile): Promise<void> {
   if (!rows.length) return;
   const stored = await store.findStopSearchKeys(db, rows.map((r) => r.record_key));
   const inserts: StopSearchRow[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
-    if (stored.has(r.record_key) || seen.has(r.record_key)) counts.duplicates++;
+    if (stored.has(r.record_key) || seen.has(r.record_key)) file.duplicates++;
     else {
       seen.add(r.record_key);
       inserts.push(r);
     }
   }
-  counts.imported += inserts.length;
+  file.imported += inserts.length;
   await store.insertStopSearches(db, inserts);
 }

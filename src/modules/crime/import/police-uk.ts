@@ -1,3 +1,4 @@
+import { cellToParent } from 'h3-js';
 import type { PlaceCache } from './geo.ts';
 import {
   ContentKeys,
@@ -127,11 +128,12 @@ export function streetConverter(header: readonly string[], ctx: RowContext): Con
       outcome_month: lastOutcome === null ? null : month,
       context: orNull(f[iContext]),
       located: loc.located ? 1 : 0,
-      h3_10: loc.located ? loc.h3[3] : null,
+      h3_10: loc.located ? loc.h3_10 : null,
       source_file: ctx.label,
       source_line: line,
       imported_at: ctx.now,
       updated_at: ctx.now,
+      place: loc.located ? loc : null,
     };
   };
 }
@@ -224,7 +226,7 @@ export function stopSearchConverter(header: readonly string[], ctx: RowContext):
       easting: where.easting,
       northing: where.northing,
       located: where.located,
-      h3_8: loc.located ? loc.h3[1] : null,
+      h3_8: loc.located ? cellToParent(loc.h3_10, 8) : null,
       gender: orNull(f[c('Gender')]),
       age_range: orNull(f[c('Age range')]),
       ethnicity_self_defined: orNull(f[c('Self-defined ethnicity')]),

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { GREAT_BRITAIN, inArea, type Area, type PlaceCache } from './geo.ts';
+import { hash } from 'node:crypto';
+import { GREAT_BRITAIN, inArea, type Area, type PlaceCache, type PlaceInfo } from './geo.ts';
 
 /** A crime record as written to `crime_records` (without its id). */
 export interface CrimeRecordRow {
@@ -28,6 +28,8 @@ export interface CrimeRecordRow {
   source_line: number;
   imported_at: string;
   updated_at: string;
+  /** not a column: the place of the row's point as the converter found it, a shortcut for the encoder */
+  place?: PlaceInfo | null;
 }
 
 /** An outcome row as written to `crime_outcomes`. */
@@ -71,6 +73,36 @@ export interface StopSearchRow {
   imported_at: string;
 }
 
+/** What merging a record with another appearance of the same identity looks at and changes. */
+export interface MergeState {
+  month: string;
+  occurred_at: string | null;
+  last_outcome: string | null;
+  outcome_month: string | null;
+}
+
+/**
+ * Merges an appearance of a record into the record with its identity; true when the
+ * record changed. A record counts once, in the earliest month it appears in (with that
+ * appearance's date and time), and keeps the outcome of the latest month that gave one
+ * (of two in the same month, the one met first). Merging rows one by one or first merging
+ * them among themselves gives the same record and the same answer.
+ */
+export function mergeInto(record: MergeState, row: MergeState): boolean {
+  let changed = false;
+  if (row.month < record.month) {
+    record.month = row.month;
+    record.occurred_at = row.occurred_at;
+    changed = true;
+  }
+  if (row.last_outcome !== null && row.outcome_month !== null && (record.outcome_month === null || row.outcome_month > record.outcome_month)) {
+    if (record.last_outcome !== row.last_outcome || record.outcome_month !== row.outcome_month) changed = true;
+    record.last_outcome = row.last_outcome;
+    record.outcome_month = row.outcome_month;
+  }
+  return changed;
+}
+
 /** A row refused, with the reason a person can act on. */
 export class Rejection {
   readonly reason: string;
@@ -79,7 +111,17 @@ export class Rejection {
   }
 }
 
-export const isMonth = (s: string): boolean => s.length === 7 && /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
+/** `YYYY-MM` with a month 01-12; checked a character at a time, as it is for every row. */
+export function isMonth(s: string): boolean {
+  if (s.length !== 7 || s.charCodeAt(4) !== 45) return false;
+  const digit = (i: number) => {
+    const c = s.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : NaN;
+  };
+  const year = digit(0) + digit(1) + digit(2) + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  return !Number.isNaN(year) && month >= 1 && month <= 12;
+}
 
 export const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 
@@ -95,45 +137,46 @@ export class ContentKeys {
     this.prefix = prefix;
   }
   next(fields: readonly string[]): string {
-    const hash = createHash('sha256').update(fields.join('\u001f')).digest('hex').slice(0, 32);
-    const n = (this.seen.get(hash) ?? 0) + 1;
-    this.seen.set(hash, n);
-    return `${this.prefix}${hash}.${n}`;
+    const digest = hash('sha256', fields.join('\u001f'), 'hex').slice(0, 32);
+    const n = (this.seen.get(digest) ?? 0) + 1;
+    this.seen.set(digest, n);
+    return `${this.prefix}${digest}.${n}`;
   }
 }
 
 /** Where a row is, once its coordinates are checked. */
-export type Location =
-  | { located: false }
-  | { located: true; longitude: number; latitude: number; easting: number | null; northing: number | null; h3: [string, string, string, string]; lsoa: { code: string; name: string } | null };
+export type Location = { located: false } | PlaceInfo;
 
 /**
  * Checks a longitude/latitude pair given as text. Both empty: unlocated. One empty, not a
  * number, or outside the plausible area: a Rejection naming the values.
  */
 export function locate(lonText: string, latText: string, places: PlaceCache, area: Area = GREAT_BRITAIN): Location | Rejection {
+  const known = places.byText(lonText, latText);
+  if (known !== undefined && inArea(area, known.longitude, known.latitude)) return known;
   if (lonText === '' && latText === '') return { located: false };
   if (lonText === '' || latText === '') return new Rejection(`coordinates incomplete: longitude "${lonText}", latitude "${latText}" (give both or neither)`);
   const longitude = Number(lonText);
   const latitude = Number(latText);
   if (!Number.isFinite(longitude) || !Number.isFinite(latitude)) return new Rejection(`coordinates not numbers: longitude "${lonText}", latitude "${latText}"`);
-  return locateNumbers(longitude, latitude, places, area, `${lonText},${latText}`);
+  const loc = locateNumbers(longitude, latitude, places, area);
+  if (!(loc instanceof Rejection) && loc.located) places.rememberText(lonText, latText, loc);
+  return loc;
 }
 
-export function locateNumbers(longitude: number, latitude: number, places: PlaceCache, area: Area, key = `${longitude},${latitude}`): Location | Rejection {
+export function locateNumbers(longitude: number, latitude: number, places: PlaceCache, area: Area): Location | Rejection {
   if (!inArea(area, longitude, latitude)) {
     return new Rejection(
       `coordinates out of range: longitude ${longitude}, latitude ${latitude} is outside ${area === GREAT_BRITAIN ? 'Great Britain' : 'the area the mapping allows'} (longitude ${area.minLongitude} to ${area.maxLongitude}, latitude ${area.minLatitude} to ${area.maxLatitude})`,
     );
   }
-  const p = places.get(key, longitude, latitude);
-  return { located: true, longitude, latitude, easting: p.easting, northing: p.northing, h3: p.h3, lsoa: p.lsoa };
+  return places.get(longitude, latitude);
 }
 
 /** The location columns of a crime record. */
 export function locationColumns(loc: Location): Pick<CrimeRecordRow, 'longitude' | 'latitude' | 'easting' | 'northing' | 'located' | 'h3_10'> {
   if (!loc.located) return { longitude: null, latitude: null, easting: null, northing: null, located: 0, h3_10: null };
-  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_10: loc.h3[3] };
+  return { longitude: loc.longitude, latitude: loc.latitude, easting: loc.easting, northing: loc.northing, located: 1, h3_10: loc.h3_10 };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createReadStream, readdirSync, statSync, type ReadStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import type { UnzipFile } from 'fflate';
 import { PeelError } from '../../../platform/errors.ts';
 
 /**
@@ -114,6 +114,8 @@ type ZipEvent = { type: 'start'; file: UnzipFile } | { type: 'data'; data: Uint8
  * at a few pieces whatever the archive's size.
  */
 async function* zipEntries(path: string, onBytes?: (n: number) => void): AsyncGenerator<SourceFile> {
+  // Loaded when an archive is met: most imports have none, and the reading thread starts sooner without it.
+  const { Unzip, UnzipInflate } = await import('fflate');
   const archive = basename(path);
   const events: ZipEvent[] = [];
   let head = 0;
