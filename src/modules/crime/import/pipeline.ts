@@ -382,6 +382,21 @@ async function writeRecords(db: Db, writer: store.RecordWriter, chunk: RecordChu
   await store.updateRecordStates(db, changed.values());
 }
 
+/** The rows not stored yet and not repeated within `rows`, counted as imported; the others as duplicates. */
+function newRows<T extends { record_key: string }>(rows: readonly T[], stored: ReadonlySet<string>, file: OpenFile): T[] {
+  const fresh: T[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (stored.has(r.record_key) || seen.has(r.record_key)) file.duplicates++;
+    else {
+      seen.add(r.record_key);
+      fresh.push(r);
+    }
+  }
+  file.imported += fresh.length;
+  return fresh;
+}
+
 /**
  * Outcomes: every new row stored; each joins to its crime by Crime ID and becomes its last
  * outcome when its month is not older than the one the crime has. A row already stored is
@@ -389,17 +404,7 @@ async function writeRecords(db: Db, writer: store.RecordWriter, chunk: RecordChu
  */
 async function writeOutcomes(db: Db, rows: OutcomeRow[], file: OpenFile): Promise<void> {
   if (!rows.length) return;
-  const stored = await store.findOutcomeKeys(db, rows.map((r) => r.record_key));
-  const inserts: OutcomeRow[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) {
-    if (stored.has(r.record_key) || seen.has(r.record_key)) file.duplicates++;
-    else {
-      seen.add(r.record_key);
-      inserts.push(r);
-    }
-  }
-  file.imported += inserts.length;
+  const inserts = newRows(rows, await store.findOutcomeKeys(db, rows.map((r) => r.record_key)), file);
   await store.insertOutcomes(db, inserts);
   const crimes = await store.findRecordStates(db, inserts.map((r) => r.crime_id));
   const changed = new Map<number, store.RecordState>();
@@ -419,16 +424,5 @@ async function writeOutcomes(db: Db, rows: OutcomeRow[], file: OpenFile): Promis
 
 async function writeStopSearches(db: Db, rows: StopSearchRow[], file: OpenFile): Promise<void> {
   if (!rows.length) return;
-  const stored = await store.findStopSearchKeys(db, rows.map((r) => r.record_key));
-  const inserts: StopSearchRow[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) {
-    if (stored.has(r.record_key) || seen.has(r.record_key)) file.duplicates++;
-    else {
-      seen.add(r.record_key);
-      inserts.push(r);
-    }
-  }
-  file.imported += inserts.length;
-  await store.insertStopSearches(db, inserts);
+  await store.insertStopSearches(db, newRows(rows, await store.findStopSearchKeys(db, rows.map((r) => r.record_key)), file));
 }
