@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, open, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config.ts';
@@ -34,6 +34,32 @@ export interface BlobStore {
   check(): Promise<void>;
 }
 
+/**
+ * Makes a rename into a folder survive a power cut: the blob's bytes are synced before it
+ * is renamed into place (an upload syncs its own), and then the folder that names it, so a
+ * record committed after a put never points at a blob the disk forgot.
+ */
+async function syncFolder(file: string): Promise<void> {
+  await syncPath(dirname(file));
+}
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The folder a blob goes in, made if need be; new folders are synced into their parents, as the blob will be into its. */
+async function blobFolder(file: string): Promise<void> {
+  const folder = dirname(file);
+  const created = await mkdir(folder, { recursive: true });
+  if (created === undefined) return;
+  for (let path = folder; path !== dirname(created); path = dirname(path)) await syncPath(dirname(path));
+}
+
 /** Blobs in a local folder, fanned out by the first two bytes of the hash: `ab/cd/abcd…`. */
 export class LocalBlobStore implements BlobStore {
   readonly root: string;
@@ -63,12 +89,13 @@ export class LocalBlobStore implements BlobStore {
     });
     try {
       const input = source instanceof Readable ? source : Readable.from([Buffer.from(source)]);
-      await pipeline(input, tap, createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(input, tap, createWriteStream(tmp, { flags: 'wx', flush: true }));
       const sha256 = hash.digest('hex');
       const final = this.path(sha256);
-      await mkdir(join(final, '..'), { recursive: true });
+      await blobFolder(final);
       // Rename is atomic: a reader sees the whole blob or none of it, never a half-written one.
       await rename(tmp, final);
+      await syncFolder(final);
       return { sha256, size };
     } catch (err) {
       await rm(tmp, { force: true });
@@ -85,17 +112,18 @@ export class LocalBlobStore implements BlobStore {
     }
     const final = this.path(sha256);
     const { size } = await stat(path);
-    await mkdir(join(final, '..'), { recursive: true });
+    await blobFolder(final);
     try {
       await rename(path, final);
     } catch (err) {
       // Another filesystem: copy beside the blob, then rename, so no reader sees half a blob.
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
-      await pipeline(createReadStream(path), createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(createReadStream(path), createWriteStream(tmp, { flags: 'wx', flush: true }));
       await rename(tmp, final);
       await rm(path, { force: true });
     }
+    await syncFolder(final);
     return { sha256, size };
   }
 
