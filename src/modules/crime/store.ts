@@ -191,6 +191,16 @@ export async function preferIndexLookups(db: Db): Promise<void> {
   if (usesDollar(db)) await run(db, 'set local enable_seqscan = off', []);
 }
 
+/**
+ * On PostgreSQL, after an import that added or changed many rows: fresh planner statistics
+ * for the tables it wrote, so the queries that follow (the map's pages, the forecast's months)
+ * are planned for the table as it now is, not as it was (often empty), until autovacuum's
+ * own ANALYZE comes round. SQLite plans without statistics.
+ */
+export async function refreshStatistics(db: Db, changed: number): Promise<void> {
+  if (usesDollar(db) && changed >= 10_000) await run(db, 'analyze crime_record_rows, crime_labels, crime_places, crime_outcomes, stop_searches', []);
+}
+
 /** PostgreSQL, where a savepoint per file is cheap; SQLite, where it copies every page it touches. */
 export const isPostgres = (db: Db): boolean => usesDollar(db);
 

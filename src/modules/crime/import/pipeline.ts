@@ -115,6 +115,7 @@ export async function runImport(db: Db, inputs: InputFile[], options: ImportOpti
   try {
     await readInWorker({ inputs, source: options.source, options: { encoding: options.encoding, delimiter: options.delimiter } }, (event) => writer.handle(event), (n) => options.progress?.bytes(n));
     await writer.commit();
+    await store.refreshStatistics(db, summary.imported + summary.updated);
   } finally {
     await writer.rollback();
     await restoreCache();
