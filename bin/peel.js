@@ -17,5 +17,11 @@ if (process.argv[2] === 'serve' && !given && typeof process.execve === 'function
   }
 }
 
+// Node's on-disk compile cache (in the system's temporary folder, or NODE_COMPILE_CACHE; off
+// with NODE_DISABLE_COMPILE_CACHE=1) keeps the compiled code of the sources and dependencies
+// between runs, so a command does not compile the platform afresh each time it starts.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
+
 const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv.slice(2));
