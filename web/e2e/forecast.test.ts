@@ -145,5 +145,13 @@ test('on a phone the forecast, its accuracy card and the patrol plan fit the scr
   await page.getByLabel('Forecast by').selectOption('week');
   await page.getByLabel(/Show next week’s forecast hotspots/).waitFor();
   assert.match(await page.getByRole('alert').filter({ hasText: 'forecasting by week' }).innerText({ timeout: 30_000 }), /no located record has a date: forecasting by week needs records imported with their dates/);
+  // Whose weeks: Europe/London unless another zone is chosen, which the request then carries.
+  assert.equal(await page.getByLabel('Time zone').inputValue(), 'Europe/London');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/forecast?') && new URL(r.url()).searchParams.get('timeZone') === 'America/Chicago');
+  await page.getByLabel('Time zone').selectOption('America/Chicago');
+  await asked;
+  assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'the time zone choice fits the screen');
+  await page.getByLabel('Forecast by').selectOption('month');
+  assert.equal(await page.getByLabel('Time zone').count(), 0, 'no time zone by month');
   await context.close();
 });

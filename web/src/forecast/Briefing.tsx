@@ -24,6 +24,7 @@ export default function Briefing() {
     const by = params.get('by') ?? 'month';
     return {
       by: (PERIOD_CHOICES.some((p) => p.value === by) ? by : 'month') as PeriodKind,
+      timeZone: params.get('timeZone') ?? undefined,
       type: params.get('type') ?? '',
       method: ((METHODS as readonly string[]).includes(method) ? method : 'peel') as Method,
       areas: Number(params.get('areas') ?? 3),

@@ -1,10 +1,10 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { messageOf } from '../api.ts';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { briefingPath, loadForecast, loadPatrols } from './api.ts';
 import { PatrolAreasTable } from './PatrolAreasTable.tsx';
-import { METHOD_LABELS, METHODS, PERIOD_CHOICES, type ForecastChoice, type ForecastReply, type Method, type PatrolReply, type PeriodKind } from './types.ts';
+import { DEFAULT_TIME_ZONE, METHOD_LABELS, METHODS, PERIOD_CHOICES, timeZoneChoices, type ForecastChoice, type ForecastReply, type Method, type PatrolReply, type PeriodKind } from './types.ts';
 import { accuracySentence, computedWhen, crimesOf, paiSentence, percent, periodName, periods } from './words.ts';
 
 export interface ForecastShown {
@@ -27,6 +27,7 @@ export function ForecastPanel({ crimeTypes, chosenTypes, onShow }: { crimeTypes:
   const id = useId();
   const [on, setOn] = useState(false);
   const [choice, setChoice] = useState<ForecastChoice>(() => ({ type: startingType(crimeTypes, chosenTypes), method: 'peel', by: 'month' }));
+  const zones = useMemo(timeZoneChoices, []);
   const [reply, setReply] = useState<ForecastReply | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -118,6 +119,24 @@ export function ForecastPanel({ crimeTypes, chosenTypes, onShow }: { crimeTypes:
               ))}
             </select>
           </div>
+
+          {choice.by !== 'month' && (
+            <div className="govuk-form-group peel-forecast__choice">
+              <label className="govuk-label govuk-label--s" htmlFor={`${id}-zone`}>
+                Time zone
+              </label>
+              <div className="govuk-hint" id={`${id}-zone-hint`}>
+                Whose calendar days and weeks count: the area the records come from
+              </div>
+              <select className="govuk-select" id={`${id}-zone`} aria-describedby={`${id}-zone-hint`} value={choice.timeZone ?? DEFAULT_TIME_ZONE} onChange={(e) => setChoice({ ...choice, timeZone: e.target.value })}>
+                {zones.map((z) => (
+                  <option key={z} value={z}>
+                    {z.replaceAll('_', ' ')}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
 
           {loading && (
             <p className="govuk-body peel-updating" role="status">

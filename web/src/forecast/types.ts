@@ -28,6 +28,17 @@ export interface ForecastChoice {
   type: string;
   method: Method;
   by: PeriodKind;
+  /** by week or day: whose calendar days count (the server's default, Europe/London, when left out) */
+  timeZone?: string;
+}
+
+/** The server's time zone for weeks and days when none is given. */
+export const DEFAULT_TIME_ZONE = 'Europe/London';
+
+/** Every IANA time zone the browser knows, the default first. */
+export function timeZoneChoices(): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [DEFAULT_TIME_ZONE, ...known.filter((z) => z !== DEFAULT_TIME_ZONE)];
 }
 
 export interface PatrolChoice extends ForecastChoice {
