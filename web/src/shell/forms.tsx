@@ -74,25 +74,64 @@ function focusField(event: MouseEvent, id: string) {
   input.focus({ preventScroll: true });
 }
 
-function describedBy(id: string, hint?: ReactNode, error?: string): string | undefined {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+/** The ids of a control's hint and error, if it has them, and of anything else that describes it. */
+export function describedBy(id: string, hint?: ReactNode, error?: string, ...more: string[]): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : '', ...more].filter(Boolean).join(' ');
   return ids || undefined;
 }
 
-function FieldHint({ id, hint }: { id: string; hint?: ReactNode }) {
+/** A control's hint; `className` adds the hint class of a radio or checkbox item. */
+export function FieldHint({ id, hint, className }: { id: string; hint?: ReactNode; className?: string }) {
   return hint ? (
-    <div id={`${id}-hint`} className="govuk-hint">
+    <div id={`${id}-hint`} className={`govuk-hint${className ? ` ${className}` : ''}`}>
       {hint}
     </div>
   ) : null;
 }
 
-function FieldError({ id, error }: { id: string; error?: string }) {
+export function FieldError({ id, error }: { id: string; error?: string }) {
   return error ? (
     <p id={`${id}-error`} className="govuk-error-message">
       <span className="govuk-visually-hidden">Error:</span> {error}
     </p>
   ) : null;
+}
+
+/**
+ * The GOV.UK form group around one control: its label, hint and error message, then the
+ * control. `labelClass` sizes the label (govuk-label--s, --m); `labelIsHeading` wraps it
+ * in an h2, for a control that heads its part of the page.
+ */
+export function FormGroup({
+  id,
+  label,
+  labelClass,
+  labelIsHeading,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  labelClass?: string;
+  labelIsHeading?: boolean;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+}) {
+  const labelElement = (
+    <label className={`govuk-label${labelClass ? ` ${labelClass}` : ''}`} htmlFor={id}>
+      {label}
+    </label>
+  );
+  return (
+    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      {labelIsHeading ? <h2 className="govuk-label-wrapper">{labelElement}</h2> : labelElement}
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
+      {children}
+    </div>
+  );
 }
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'className'>;
@@ -122,12 +161,7 @@ export function TextInput({
 }) {
   const widthClass = width ? (/^\d+$/.test(width) ? ` govuk-input--width-${width}` : ` govuk-!-width-${width}`) : '';
   return (
-    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label className={`govuk-label${labelClass ? ` ${labelClass}` : ''}`} htmlFor={id}>
-        {label}
-      </label>
-      <FieldHint id={id} hint={hint} />
-      <FieldError id={id} error={error} />
+    <FormGroup id={id} label={label} labelClass={labelClass} hint={hint} error={error}>
       <input
         className={`govuk-input${widthClass}${error ? ' govuk-input--error' : ''}`}
         id={id}
@@ -138,7 +172,7 @@ export function TextInput({
         ref={ref}
         {...rest}
       />
-    </div>
+    </FormGroup>
   );
 }
 
@@ -165,12 +199,7 @@ export function SelectInput({
   options: Option[];
 }) {
   return (
-    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label className="govuk-label" htmlFor={id}>
-        {label}
-      </label>
-      <FieldHint id={id} hint={hint} />
-      <FieldError id={id} error={error} />
+    <FormGroup id={id} label={label} hint={hint} error={error}>
       <select
         className={`govuk-select${error ? ' govuk-select--error' : ''}`}
         id={id}
@@ -185,7 +214,7 @@ export function SelectInput({
           </option>
         ))}
       </select>
-    </div>
+    </FormGroup>
   );
 }
 
