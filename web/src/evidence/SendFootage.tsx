@@ -3,6 +3,7 @@ import { useParams } from 'react-router-dom';
 import { ApiError, api, messageOf } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { ErrorSummary, type FormError } from '../shell/forms.tsx';
+import { ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { FootageUpload, type UploadState } from './tus.ts';
@@ -178,34 +179,23 @@ export default function SendFootage() {
               </div>
             </div>
             {rows.length > 0 && (
-              <table className="govuk-table peel-responsive-table" aria-label="Files to send">
-                <thead className="govuk-table__head">
-                  <tr className="govuk-table__row">
-                    <th scope="col" className="govuk-table__header">File</th>
-                    <th scope="col" className="govuk-table__header">Progress</th>
-                    <th scope="col" className="govuk-table__header">
-                      <span className="govuk-visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="govuk-table__body">
-                  {rows.map((row) => (
-                    <UploadRow
-                      key={row.key}
-                      row={row}
-                      linkToItem={false}
-                      onPause={() => uploads.current.get(row.key)?.pause()}
-                      onResume={() => uploads.current.get(row.key)?.resume()}
-                      onRemove={() => {
-                        const upload = uploads.current.get(row.key);
-                        if (upload && !['done', 'failed'].includes(row.state.status)) void upload.cancel();
-                        uploads.current.delete(row.key);
-                        setRows((current) => current.filter((r) => r.key !== row.key));
-                      }}
-                    />
-                  ))}
-                </tbody>
-              </table>
+              <ResponsiveTable aria-label="Files to send" columns={['File', 'Progress', { text: 'Actions', hidden: true }]}>
+                {rows.map((row) => (
+                  <UploadRow
+                    key={row.key}
+                    row={row}
+                    linkToItem={false}
+                    onPause={() => uploads.current.get(row.key)?.pause()}
+                    onResume={() => uploads.current.get(row.key)?.resume()}
+                    onRemove={() => {
+                      const upload = uploads.current.get(row.key);
+                      if (upload && !['done', 'failed'].includes(row.state.status)) void upload.cancel();
+                      uploads.current.delete(row.key);
+                      setRows((current) => current.filter((r) => r.key !== row.key));
+                    }}
+                  />
+                ))}
+              </ResponsiveTable>
             )}
             {done > 0 && (
               <div className="govuk-panel govuk-panel--confirmation" role="status">

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
 import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { useApi } from './data.ts';
 import { itemName, type Item, type Share } from './types.ts';
 
@@ -67,53 +68,37 @@ export function Shares({ item }: { item: Item }) {
       {created && <CreatedLink share={created} />}
 
       {shares.data && shares.data.shares.length > 0 && (
-        <table className="govuk-table peel-responsive-table" data-testid="evidence-shares">
-          <caption className="govuk-table__caption govuk-table__caption--s">Links to this footage</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Recipient</th>
-              <th scope="col" className="govuk-table__header">Expires</th>
-              <th scope="col" className="govuk-table__header">Used</th>
-              <th scope="col" className="govuk-table__header">Status</th>
-              <th scope="col" className="govuk-table__header">
-                <span className="govuk-visually-hidden">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {shares.data.shares.map((share) => {
-              const state = shareState(share);
-              return (
-                <tr className="govuk-table__row" key={share.id}>
-                  <td className="govuk-table__cell peel-break" data-label="Recipient">
-                    {share.recipient ?? 'Not named'}
-                    <span className="govuk-body-s peel-block">
-                      {share.allowDownload ? 'View and download' : 'View only'}
-                      {share.pinRequired ? ', PIN' : ''}; by {share.createdBy ?? 'unknown'} on {formatDateTime(share.createdAt)}
-                    </span>
-                  </td>
-                  <td className="govuk-table__cell" data-label="Expires">
-                    {formatDateTime(share.expiresAt)}
-                  </td>
-                  <td className="govuk-table__cell" data-label="Used">
-                    {share.accessCount}
-                    {share.maxAccesses !== null ? ` of ${share.maxAccesses}` : ''}
-                  </td>
-                  <td className="govuk-table__cell" data-label="Status">
-                    <strong className={`govuk-tag ${state.tag}`}>{state.text}</strong>
-                  </td>
-                  <td className="govuk-table__cell">
-                    {state.text === 'Active' && (
-                      <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={() => void revoke(share)}>
-                        Revoke<span className="govuk-visually-hidden"> the link for {share.recipient ?? 'an unnamed recipient'}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ResponsiveTable data-testid="evidence-shares" caption="Links to this footage" captionClass="govuk-table__caption--s" columns={['Recipient', 'Expires', 'Used', 'Status', { text: 'Action', hidden: true }]}>
+          {shares.data.shares.map((share) => {
+            const state = shareState(share);
+            return (
+              <tr className="govuk-table__row" key={share.id}>
+                <Cell label="Recipient" className="peel-break">
+                  {share.recipient ?? 'Not named'}
+                  <span className="govuk-body-s peel-block">
+                    {share.allowDownload ? 'View and download' : 'View only'}
+                    {share.pinRequired ? ', PIN' : ''}; by {share.createdBy ?? 'unknown'} on {formatDateTime(share.createdAt)}
+                  </span>
+                </Cell>
+                <Cell label="Expires">{formatDateTime(share.expiresAt)}</Cell>
+                <Cell label="Used">
+                  {share.accessCount}
+                  {share.maxAccesses !== null ? ` of ${share.maxAccesses}` : ''}
+                </Cell>
+                <Cell label="Status">
+                  <strong className={`govuk-tag ${state.tag}`}>{state.text}</strong>
+                </Cell>
+                <Cell>
+                  {state.text === 'Active' && (
+                    <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={() => void revoke(share)}>
+                      Revoke<span className="govuk-visually-hidden"> the link for {share.recipient ?? 'an unnamed recipient'}</span>
+                    </button>
+                  )}
+                </Cell>
+              </tr>
+            );
+          })}
+        </ResponsiveTable>
       )}
 
       <dialog ref={dialog} className="peel-evidence-dialog" aria-labelledby="share-dialog-heading" onClose={() => opener.current?.focus()}>

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import type { PreviousUpload } from 'tus-js-client';
 import { formatDateTime } from '../format.ts';
 import { ErrorSummary, TextInput, errorFor, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { utcInstant } from '../audit/types.ts';
 import { FootageUpload, checksumsAvailable, forgetUpload, unfinishedUploads, type FootageFacts, type UploadState } from './tus.ts';
@@ -311,26 +312,17 @@ export default function UploadFootage() {
               {queued > 0 ? `${done} of ${queued} ${queued === 1 ? 'file' : 'files'} uploaded.` : ''}
               {chosen > 0 ? ` ${chosen} ${chosen === 1 ? 'file' : 'files'} ready to upload.` : ''}
             </p>
-            <table className="govuk-table peel-responsive-table" aria-label="Files to upload">
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">File</th>
-                  <th scope="col" className="govuk-table__header">Progress</th>
-                  <th scope="col" className="govuk-table__header"><span className="govuk-visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {rows.map((row) => (
-                  <UploadRow
-                    key={row.key}
-                    row={row}
-                    onPause={() => uploads.current.get(row.key)?.pause()}
-                    onResume={() => uploads.current.get(row.key)?.resume()}
-                    onRemove={() => void remove(row)}
-                  />
-                ))}
-              </tbody>
-            </table>
+            <ResponsiveTable aria-label="Files to upload" columns={['File', 'Progress', { text: 'Actions', hidden: true }]}>
+              {rows.map((row) => (
+                <UploadRow
+                  key={row.key}
+                  row={row}
+                  onPause={() => uploads.current.get(row.key)?.pause()}
+                  onResume={() => uploads.current.get(row.key)?.resume()}
+                  onRemove={() => void remove(row)}
+                />
+              ))}
+            </ResponsiveTable>
           </>
         )}
 
@@ -386,12 +378,12 @@ export function UploadRow({
   const status = row.queued ? state.status : null;
   return (
     <tr className="govuk-table__row" data-testid="evidence-upload-row" data-file={file.name} data-status={status ?? 'chosen'}>
-      <td className="govuk-table__cell peel-break" data-label="File">
+      <Cell label="File" className="peel-break">
         <strong>{file.name}</strong>
         <br />
         <span className="govuk-body-s">{formatBytes(file.size)}</span>
-      </td>
-      <td className="govuk-table__cell" data-label="Progress">
+      </Cell>
+      <Cell label="Progress">
         {status === null ? (
           <span className="govuk-tag govuk-tag--grey">Ready</span>
         ) : (
@@ -420,8 +412,8 @@ export function UploadRow({
             )}
           </>
         )}
-      </td>
-      <td className="govuk-table__cell peel-nowrap">
+      </Cell>
+      <Cell className="peel-nowrap">
         {(status === 'uploading' || status === 'retrying') && (
           <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={onPause}>
             Pause<span className="govuk-visually-hidden"> {file.name}</span>
@@ -438,7 +430,7 @@ export function UploadRow({
             <span className="govuk-visually-hidden"> {file.name}</span>
           </button>
         )}
-      </td>
+      </Cell>
     </tr>
   );
 }

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
 import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
@@ -132,51 +133,34 @@ export default function UploadRequests() {
         <p className="govuk-body">No upload links yet.</p>
       ) : (
         <ScrollRegion label="Upload links">
-          <table className="govuk-table peel-responsive-table" data-testid="upload-requests">
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">Incident</th>
-                <th scope="col" className="govuk-table__header">Files received</th>
-                <th scope="col" className="govuk-table__header">Open until</th>
-                <th scope="col" className="govuk-table__header">Status</th>
-                <th scope="col" className="govuk-table__header">
-                  <span className="govuk-visually-hidden">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {requests.data.requests.map((request) => {
-                const open = !request.revokedAt && !isPast(request.expiresAt) && request.filesReceived < request.maxFiles;
-                return (
-                  <tr className="govuk-table__row" key={request.id}>
-                    <td className="govuk-table__cell peel-break" data-label="Incident">
-                      {request.incidentRef}
-                      {request.description && <span className="govuk-body-s peel-block">{request.description}</span>}
-                      <span className="govuk-body-s peel-block">
-                        by {request.createdBy ?? 'unknown'} on {formatDateTime(request.createdAt)}
-                      </span>
-                    </td>
-                    <td className="govuk-table__cell" data-label="Files received">
-                      {request.filesReceived} of {request.maxFiles}
-                    </td>
-                    <td className="govuk-table__cell" data-label="Open until">
-                      {formatDateTime(request.expiresAt)}
-                    </td>
-                    <td className="govuk-table__cell" data-label="Status">
-                      <strong className={`govuk-tag ${open ? 'govuk-tag--green' : 'govuk-tag--grey'}`}>{request.revokedAt ? 'Withdrawn' : open ? 'Open' : 'Closed'}</strong>
-                    </td>
-                    <td className="govuk-table__cell">
-                      {open && (
-                        <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => void withdraw(request)}>
-                          Withdraw<span className="govuk-visually-hidden"> the link for {request.incidentRef}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <ResponsiveTable data-testid="upload-requests" columns={['Incident', 'Files received', 'Open until', 'Status', { text: 'Action', hidden: true }]}>
+            {requests.data.requests.map((request) => {
+              const open = !request.revokedAt && !isPast(request.expiresAt) && request.filesReceived < request.maxFiles;
+              return (
+                <tr className="govuk-table__row" key={request.id}>
+                  <Cell label="Incident" className="peel-break">
+                    {request.incidentRef}
+                    {request.description && <span className="govuk-body-s peel-block">{request.description}</span>}
+                    <span className="govuk-body-s peel-block">
+                      by {request.createdBy ?? 'unknown'} on {formatDateTime(request.createdAt)}
+                    </span>
+                  </Cell>
+                  <Cell label="Files received">{request.filesReceived} of {request.maxFiles}</Cell>
+                  <Cell label="Open until">{formatDateTime(request.expiresAt)}</Cell>
+                  <Cell label="Status">
+                    <strong className={`govuk-tag ${open ? 'govuk-tag--green' : 'govuk-tag--grey'}`}>{request.revokedAt ? 'Withdrawn' : open ? 'Open' : 'Closed'}</strong>
+                  </Cell>
+                  <Cell>
+                    {open && (
+                      <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => void withdraw(request)}>
+                        Withdraw<span className="govuk-visually-hidden"> the link for {request.incidentRef}</span>
+                      </button>
+                    )}
+                  </Cell>
+                </tr>
+              );
+            })}
+          </ResponsiveTable>
         </ScrollRegion>
       )}
     </>
