@@ -1,15 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
 import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
 import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { useApi } from './data.ts';
+import { LinkShownOnce, absolute } from './LinkShownOnce.tsx';
 import { itemName, type Item, type Share } from './types.ts';
-
-/** A link the server gave, made absolute so that it can be copied into an email. */
-function absolute(url: string): string {
-  return new URL(url, window.location.origin).href;
-}
 
 function shareState(share: Share): { text: string; tag: string } {
   if (share.revokedAt) return { text: 'Revoked', tag: 'govuk-tag--grey' };
@@ -271,8 +267,6 @@ export function ShareForm({
 /** The new link, shown this once: the server keeps only its hash. */
 export function CreatedLink({ share }: { share: Share }) {
   const [copied, setCopied] = useState(false);
-  const panel = useRef<HTMLDivElement>(null);
-  useEffect(() => panel.current?.focus(), []);
   const url = share.url ? absolute(share.url) : '';
 
   async function copy() {
@@ -285,27 +279,25 @@ export function CreatedLink({ share }: { share: Share }) {
   }
 
   return (
-    <div className="govuk-panel govuk-panel--confirmation peel-panel-left" ref={panel} tabIndex={-1} role="region" aria-labelledby="share-created-heading">
-      <h2 className="govuk-panel__title govuk-!-font-size-27" id="share-created-heading">
-        Link created
-      </h2>
-      <div className="govuk-panel__body govuk-!-font-size-19">
-        <p className="peel-panel-text govuk-body">Copy it now: it will not be shown again. {share.pinRequired && 'Send the PIN separately.'}</p>
-        <p className="peel-secret peel-secret--inverse govuk-!-font-size-19">
-          <code data-testid="evidence-share-url">{url}</code>
-        </p>
-        <p className="peel-panel-text govuk-body">
-          For {share.recipient ?? 'an unnamed recipient'}, until {formatDateTime(share.expiresAt)}
-          {share.allowDownload ? ', view and download' : ', view only'}
-          {share.maxAccesses !== null ? `, at most ${share.maxAccesses} uses` : ''}.
-        </p>
-        <button type="button" className="govuk-button govuk-button--inverse govuk-!-margin-bottom-0" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy link'}
-        </button>
-        <span className="govuk-visually-hidden" role="status">
-          {copied ? 'Link copied' : ''}
-        </span>
-      </div>
-    </div>
+    <LinkShownOnce
+      headingId="share-created-heading"
+      heading="Link created"
+      intro={<>Copy it now: it will not be shown again. {share.pinRequired && 'Send the PIN separately.'}</>}
+      url={url}
+      testId="evidence-share-url"
+      takeFocus
+    >
+      <p className="peel-panel-text govuk-body">
+        For {share.recipient ?? 'an unnamed recipient'}, until {formatDateTime(share.expiresAt)}
+        {share.allowDownload ? ', view and download' : ', view only'}
+        {share.maxAccesses !== null ? `, at most ${share.maxAccesses} uses` : ''}.
+      </p>
+      <button type="button" className="govuk-button govuk-button--inverse govuk-!-margin-bottom-0" onClick={() => void copy()}>
+        {copied ? 'Copied' : 'Copy link'}
+      </button>
+      <span className="govuk-visually-hidden" role="status">
+        {copied ? 'Link copied' : ''}
+      </span>
+    </LinkShownOnce>
   );
 }

@@ -8,6 +8,7 @@ import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { useApi } from './data.ts';
+import { LinkShownOnce, absolute } from './LinkShownOnce.tsx';
 import type { UploadRequest as Reply } from '../../../src/modules/evidence/replies.ts';
 
 type UploadRequest = Reply & { url?: string };
@@ -92,20 +93,17 @@ export default function UploadRequests() {
       </p>
 
       {created?.url && (
-        <div className="govuk-panel govuk-panel--confirmation peel-panel-left" role="region" aria-labelledby="request-created-heading">
-          <h2 className="govuk-panel__title govuk-!-font-size-27" id="request-created-heading">
-            Upload link created
-          </h2>
-          <div className="govuk-panel__body govuk-!-font-size-19">
-            <p className="peel-panel-text govuk-body">Copy it now and send it to them: it will not be shown again.</p>
-            <p className="peel-secret peel-secret--inverse govuk-!-font-size-19">
-              <code data-testid="upload-request-url">{new URL(created.url, window.location.origin).href}</code>
-            </p>
-            <p className="peel-panel-text govuk-body">
-              For incident {created.incidentRef}, until {formatDateTime(created.expiresAt)}, up to {created.maxFiles} files.
-            </p>
-          </div>
-        </div>
+        <LinkShownOnce
+          headingId="request-created-heading"
+          heading="Upload link created"
+          intro="Copy it now and send it to them: it will not be shown again."
+          url={absolute(created.url)}
+          testId="upload-request-url"
+        >
+          <p className="peel-panel-text govuk-body">
+            For incident {created.incidentRef}, until {formatDateTime(created.expiresAt)}, up to {created.maxFiles} files.
+          </p>
+        </LinkShownOnce>
       )}
 
       <form onSubmit={create} noValidate className="peel-evidence-section">
