@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime } from '../format.ts';
-import { ErrorSummary, SelectInput, SuccessBanner, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, SelectInput, SuccessBanner, TextInput, apiErrors, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
 import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
@@ -48,13 +48,10 @@ function validate(fields: CategoryFields, isNew: boolean): FormError[] {
 export default function CategoriesAdmin() {
   const categories = useCategories();
   const [editing, setEditing] = useState<string | null>(null);
-  const [fields, setFields] = useState<CategoryFields>(EMPTY);
-  const [errors, setErrors] = useState<FormError[]>([]);
+  const { fields, setFields, set, errors, setErrors, busy, send } = useForm<CategoryFields>(EMPTY);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const summary = useErrorList(categories.error, errors);
   usePageTitle('Evidence categories and retention', summary.length > 0);
-  const set = (field: keyof CategoryFields) => (value: string) => setFields({ ...fields, [field]: value });
   const isNew = editing === '';
 
   function start(category: Category | null) {
@@ -66,9 +63,6 @@ export default function CategoriesAdmin() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(fields, isNew);
-    setErrors(problems);
-    if (problems.length > 0) return;
     const body = {
       name: fields.name.trim(),
       description: fields.description.trim() || null,
@@ -76,19 +70,18 @@ export default function CategoriesAdmin() {
       days: Number(fields.days),
       mopiGroup: fields.mopiGroup ? Number(fields.mopiGroup) : null,
     };
-    setBusy(true);
-    try {
-      const saved = isNew
-        ? await api<Category>('/api/evidence/categories', { method: 'POST', body: { code: fields.code, ...body } })
-        : await api<Category>(`/api/evidence/categories/${encodeURIComponent(editing ?? '')}`, { method: 'PUT', body });
-      setNotice(`${saved.name}: ${ruleText(saved).toLowerCase()}. The change is in the audit log.`);
-      setEditing(null);
-      categories.reload();
-    } catch (error) {
-      setErrors(apiErrors(error, { invalid_request: 'category-name' }));
-    } finally {
-      setBusy(false);
-    }
+    await send(
+      validate(fields, isNew),
+      async () => {
+        const saved = isNew
+          ? await api<Category>('/api/evidence/categories', { method: 'POST', body: { code: fields.code, ...body } })
+          : await api<Category>(`/api/evidence/categories/${encodeURIComponent(editing ?? '')}`, { method: 'PUT', body });
+        setNotice(`${saved.name}: ${ruleText(saved).toLowerCase()}. The change is in the audit log.`);
+        setEditing(null);
+        categories.reload();
+      },
+      { invalid_request: 'category-name' },
+    );
   }
 
   return (

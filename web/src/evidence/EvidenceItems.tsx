@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { queryString } from '../api.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { ErrorSummary, SelectInput, TextInput, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, SelectInput, TextInput, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
 import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
@@ -61,14 +61,12 @@ export default function EvidenceItems() {
   const { user } = useSignedIn();
   const [params, setParams] = useSearchParams();
   const applied = filtersFrom(params);
-  const [form, setForm] = useState<Filters>(applied);
-  const [errors, setErrors] = useState<FormError[]>([]);
+  const { fields: form, setFields: setForm, set, errors, setErrors } = useForm<Filters>(applied);
   const [limit, setLimit] = useState(PAGE);
   const categories = useCategories();
   const items = useApi<{ items: Item[] }>(`/api/evidence/items${apiQuery(applied, limit)}`);
   const summary = useErrorList(items.error, errors);
   usePageTitle('Evidence', summary.length > 0);
-  const set = (field: keyof Filters) => (value: string) => setForm({ ...form, [field]: value });
 
   function search(event: FormEvent) {
     event.preventDefault();

@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
-import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
 import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { useApi } from './data.ts';
 import { LinkShownOnce, absolute } from './LinkShownOnce.tsx';
@@ -152,18 +152,11 @@ export function ShareForm({
   onCancel: () => void;
   onCreated: (share: Share) => void;
 }) {
-  const [fields, setFields] = useState<ShareFields>(DEFAULTS);
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const set = (field: keyof ShareFields) => (value: string) => setFields({ ...fields, [field]: value });
+  const { fields, setFields, set, errors, busy, send } = useForm<ShareFields>(DEFAULTS);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(fields);
-    setErrors(problems);
-    if (problems.length > 0) return;
-    setBusy(true);
-    try {
+    await send(validate(fields), async () => {
       const share = await api<Share>(path, {
         method: 'POST',
         body: {
@@ -176,13 +169,8 @@ export function ShareForm({
         },
       });
       setFields(DEFAULTS);
-      setErrors([]);
       onCreated(share);
-    } catch (error) {
-      setErrors(apiErrors(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

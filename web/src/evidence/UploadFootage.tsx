@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import { Link } from 'react-router-dom';
 import type { PreviousUpload } from 'tus-js-client';
 import { formatDateTime } from '../format.ts';
-import { ErrorSummary, FormGroup, TextInput, describedBy, errorFor, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, FormGroup, TextInput, describedBy, errorFor, useForm, type FormError } from '../shell/forms.tsx';
 import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { utcInstant } from '../audit/types.ts';
@@ -151,13 +151,11 @@ export function FilesDropZone({
 }
 
 export default function UploadFootage() {
-  const [facts, setFacts] = useState<FactsForm>(NO_FACTS);
+  const { fields: facts, set, errors, setErrors } = useForm<FactsForm>(NO_FACTS);
   const { rows, setRows, uploads, update, add } = useUploadRows('f');
-  const [errors, setErrors] = useState<FormError[]>([]);
   const [unfinished, setUnfinished] = useState<PreviousUpload[]>([]);
   const fileInput = useRef<HTMLInputElement>(null);
   usePageTitle('Upload footage', errors.length > 0);
-  const set = (field: keyof FactsForm) => (value: string) => setFacts({ ...facts, [field]: value });
 
   const refreshUnfinished = useCallback(() => {
     void unfinishedUploads().then(setUnfinished, () => setUnfinished([]));

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
-import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
 import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
@@ -35,21 +35,14 @@ function validate(fields: Fields): FormError[] {
 /** Links for members of the public and businesses to send CCTV for an incident, with no account. */
 export default function UploadRequests() {
   const requests = useApi<{ requests: UploadRequest[] }>('/api/evidence/upload-requests');
-  const [fields, setFields] = useState<Fields>(DEFAULTS);
-  const [errors, setErrors] = useState<FormError[]>([]);
+  const { fields, setFields, set, errors, setErrors, busy, send } = useForm<Fields>(DEFAULTS);
   const [created, setCreated] = useState<UploadRequest | null>(null);
-  const [busy, setBusy] = useState(false);
   const summary = useErrorList(requests.error, errors);
   usePageTitle('Ask the public for footage', summary.length > 0);
-  const set = (field: keyof Fields) => (value: string) => setFields({ ...fields, [field]: value });
 
   async function create(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(fields);
-    setErrors(problems);
-    if (problems.length > 0) return;
-    setBusy(true);
-    try {
+    await send(validate(fields), async () => {
       const request = await api<UploadRequest>('/api/evidence/upload-requests', {
         method: 'POST',
         body: {
@@ -62,11 +55,7 @@ export default function UploadRequests() {
       setCreated(request);
       setFields(DEFAULTS);
       requests.reload();
-    } catch (error) {
-      setErrors(apiErrors(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function withdraw(request: UploadRequest) {

@@ -1,5 +1,5 @@
 /** GOV.UK form components, written for React (the same markup as the Nunjucks macros). */
-import { useEffect, useId, useMemo, useRef, type InputHTMLAttributes, type MouseEvent, type ReactNode, type Ref } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type InputHTMLAttributes, type MouseEvent, type ReactNode, type Ref } from 'react';
 import { ApiError, messageOf } from '../api.ts';
 
 /** One problem with a form; `field` is the id of the input it belongs to, if any. */
@@ -16,6 +16,35 @@ export function errorFor(errors: FormError[], field: string): string | undefined
 export function apiErrors(error: unknown, fieldForCode: Record<string, string> = {}): FormError[] {
   const field = error instanceof ApiError ? fieldForCode[error.code] : undefined;
   return [{ field, message: messageOf(error) }];
+}
+
+/**
+ * A form's fields, the problems with its last submission, and whether it is being sent.
+ * `set(name)` is the onChange of the field of that name. `send(problems, request)` shows
+ * the problems if there are any; otherwise it runs the request, showing a failure as the
+ * form's error: on the field its code names in `onError`, or as `onError` makes it.
+ * `initialErrors` gives the errors to show before any submission (from the address, say).
+ */
+export function useForm<F extends object>(initial: F, initialErrors: () => FormError[] = () => []) {
+  const [fields, setFields] = useState<F>(initial);
+  const [errors, setErrors] = useState<FormError[]>(initialErrors);
+  const [busy, setBusy] = useState(false);
+  const set = (field: keyof F) => (value: string) => setFields((now) => ({ ...now, [field]: value }));
+
+  async function send(problems: FormError[], request: () => Promise<void>, onError: Record<string, string> | ((error: unknown) => FormError[]) = {}) {
+    setErrors(problems);
+    if (problems.length > 0) return;
+    setBusy(true);
+    try {
+      await request();
+    } catch (error) {
+      setErrors(typeof onError === 'function' ? onError(error) : apiErrors(error, onError));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { fields, setFields, set, errors, setErrors, busy, send };
 }
 
 const NO_ERRORS: FormError[] = [];
