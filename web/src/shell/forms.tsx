@@ -20,10 +20,11 @@ export function apiErrors(error: unknown, fieldForCode: Record<string, string> =
 
 /**
  * A form's fields, the problems with its last submission, and whether it is being sent.
- * `set(name)` is the onChange of the field of that name. `send(problems, request)` shows
- * the problems if there are any; otherwise it runs the request, showing a failure as the
- * form's error: on the field its code names in `onError`, or as `onError` makes it.
- * `initialErrors` gives the errors to show before any submission (from the address, say).
+ * `set(name)` is the onChange of the field of that name. `send(problems, request, onError)`
+ * shows the problems if there are any; otherwise it runs the request, and if that fails
+ * shows the error: on the field that `onError` names for the error's code (as apiErrors
+ * does), or as the list `onError` returns when it is a function. `initialErrors` are shown
+ * before any submission (a reason the server put in the address, say).
  */
 export function useForm<F extends object>(initial: F, initialErrors: () => FormError[] = () => []) {
   const [fields, setFields] = useState<F>(initial);
