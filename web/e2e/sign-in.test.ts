@@ -6,6 +6,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { freePort, startTestApp, type TestApp, TEST_PASSWORD } from '../../src/test/harness.ts';
 import { startTestIdp, type TestIdp } from '../../src/test/oidc-provider.ts';
+import { base32Decode, totp } from '../../src/lib/totp.ts';
 
 // The web app in a real Chromium against a real Peel, and single sign-on through a real OpenID provider.
 
@@ -125,6 +126,55 @@ test('a new user signs in with a one-time password and must choose their own fir
   await page.getByText(/Signed in as/).first().waitFor();
   assert.ok((await navLinks(page)).includes('Your account'));
   await page.context().close();
+});
+
+test('a user sets up two-factor authentication, then signs in with a code from the app', async () => {
+  const u = await peel.user('analyst', 'tess.factor');
+  const page = await newPage();
+  await signIn(page, u.username);
+  await page.getByText(/Signed in as/).first().waitFor();
+  await page.goto(`${peel.url}/account/totp`);
+  const secret = base32Decode((await page.locator('#totp-secret code').innerText()).replace(/\s/g, ''));
+  const codeBox = page.getByLabel('Code from your authenticator app');
+  const confirm = page.getByRole('button', { name: 'Confirm code' });
+
+  // Checked in the browser first: an empty code, then one too short, each on the summary and the field.
+  await confirm.click();
+  assert.match(await page.getByRole('alert').innerText(), /Enter the code from your authenticator app/);
+  assert.equal(await codeBox.getAttribute('aria-describedby'), 'code-error');
+  await codeBox.fill('123 45');
+  await confirm.click();
+  await page.getByRole('alert').getByText('The code must be 6 digits').waitFor();
+  assert.match(await page.locator('#code-error').innerText(), /The code must be 6 digits/);
+
+  // A wrong code the server refuses empties the box; the right one (spaces allowed) finishes the set-up.
+  const now = Date.now() / 1000;
+  await codeBox.fill(totp(secret, now) === '000000' ? '111111' : '000000');
+  await confirm.click();
+  await page.locator('#code-error').waitFor();
+  assert.equal(await codeBox.inputValue(), '');
+  const code = totp(secret, now);
+  await codeBox.fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  await confirm.click();
+  await page.getByText('Two-factor authentication is set up.').waitFor();
+  await page.context().close();
+
+  // Signing in now asks for a code after the password (a later one: a code is good once).
+  const next = await newPage();
+  await signIn(next, u.username);
+  const totpBox = next.getByLabel('Code from your authenticator app');
+  await totpBox.waitFor();
+  assert.equal(await totpBox.getAttribute('aria-describedby'), 'totp-hint');
+  assert.equal(await next.locator('#totp:focus').count(), 1, 'the code box takes focus');
+  await totpBox.fill('12');
+  await next.getByRole('button', { name: 'Sign in', exact: true }).click();
+  assert.match(await next.getByRole('alert').innerText(), /The code must be 6 digits/);
+  assert.equal(await totpBox.getAttribute('aria-describedby'), 'totp-hint totp-error');
+  await totpBox.fill(totp(secret, now + 30));
+  await next.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await next.getByText(/Signed in as/).first().waitFor();
+  assert.deepEqual((next as Page & { errors: string[] }).errors, []);
+  await next.context().close();
 });
 
 test('single sign-on through the OpenID provider creates the user with the mapped role', async () => {

@@ -75,6 +75,27 @@ export const uploadRequest = z.object({
   revokedAt: z.string().nullable(),
 });
 
+/** A share link. Its addresses are in the reply only when it is made (`createdShare`): Peel keeps only a hash of the token. */
+export const share = z.object({
+  id: z.number(),
+  itemIds: z.array(z.number()),
+  recipient: z.string(),
+  expiresAt: z.string(),
+  allowDownload: z.boolean(),
+  maxAccesses: z.number().nullable(),
+  accessCount: z.number(),
+  pinRequired: z.boolean(),
+  revokedAt: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const createdShare = share.extend({ url: z.string(), downloadUrl: z.string() });
+
+/** Uncategorised footage on a worklist, and when it will be deleted. */
+export const workItem = z.object({ id: z.number(), filename: z.string().nullable(), officer: z.string().nullable(), recordedStart: z.string().nullable(), deleteOn: z.string().nullable(), daysLeft: z.number().nullable() });
+/** A team's categorisation: items, how many have a category, and the rate (null with no items). */
+export const teamFigure = z.object({ team: z.string(), items: z.number(), categorised: z.number(), rate: z.number().nullable() });
+
 export type Item = z.infer<typeof itemSchema>;
 export type MediaFacts = NonNullable<Item['media']>;
 export type Hold = z.infer<typeof hold>;
@@ -83,3 +104,7 @@ export type Retention = z.infer<typeof retention>;
 export type Category = z.infer<typeof category>;
 export type TeamMember = z.infer<typeof member>;
 export type UploadRequest = z.infer<typeof uploadRequest>;
+export type Share = z.infer<typeof share>;
+export type CreatedShare = z.infer<typeof createdShare>;
+export type WorkItem = z.infer<typeof workItem>;
+export type TeamFigure = z.infer<typeof teamFigure>;

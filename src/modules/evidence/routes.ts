@@ -15,7 +15,7 @@ import { ingestPublic, publicUploadRoutes } from './public-uploads.ts';
 import { rm } from 'node:fs/promises';
 import { MediaProber } from './ingest.ts';
 import { scheduleSweep } from './schedule.ts';
-import { category, itemSchema, member } from './replies.ts';
+import { category, itemSchema, member, teamFigure, workItem } from './replies.ts';
 
 export const UPLOAD_ROLES: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
 export const STAFF: readonly Role[] = ['officer', 'supervisor', 'evidence_officer'];
@@ -333,7 +333,7 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
       summary: "Uncategorised footage and when it will be deleted: the caller's, a supervisor's team's, or everyone's for evidence officers",
       tags: ['evidence'],
       response: {
-        200: z.object({ items: z.array(z.object({ id: z.number(), filename: z.string().nullable(), officer: z.string().nullable(), recordedStart: z.string().nullable(), deleteOn: z.string().nullable(), daysLeft: z.number().nullable() })) }),
+        200: z.object({ items: z.array(workItem) }),
       },
     },
     handler: async (req) => ({ items: await service.worklist(db, req.actor) }),
@@ -344,7 +344,7 @@ export async function evidenceRoutes(app: PeelServer, platform: Platform): Promi
     schema: {
       summary: 'Categorisation rate per team',
       tags: ['evidence'],
-      response: { 200: z.object({ teams: z.array(z.object({ team: z.string(), items: z.number(), categorised: z.number(), rate: z.number().nullable() })) }) },
+      response: { 200: z.object({ teams: z.array(teamFigure) }) },
     },
     handler: async () => ({ teams: await service.categorisationFigures(db) }),
   });

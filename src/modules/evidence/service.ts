@@ -15,7 +15,7 @@ export const RECORD_TYPE = 'evidence_item';
 export { HOLD_KINDS } from './replies.ts';
 // The shapes the routes reply with are declared once, as the schemas in replies.ts.
 export type { Category, Hold, HoldKind, Item, MediaFacts as Media } from './replies.ts';
-import type { Category, Hold, HoldKind, Item, MediaFacts as Media } from './replies.ts';
+import type { Category, Hold, HoldKind, Item, MediaFacts as Media, TeamFigure, WorkItem } from './replies.ts';
 
 /** Why the caller is looking; when they do not say, the entry says so. */
 export interface Reason {
@@ -435,15 +435,6 @@ export async function releaseHold(db: Db, actor: Actor, holdId: number): Promise
 
 // ——— worklist, figures, teams ———
 
-export interface WorkItem {
-  id: number;
-  filename: string | null;
-  officer: string | null;
-  recordedStart: string | null;
-  deleteOn: string | null;
-  daysLeft: number | null;
-}
-
 export async function worklist(db: Db, actor: Actor, now = new Date()): Promise<WorkItem[]> {
   const visibleTo = (await visibleUserIds(db, actor)) ?? undefined;
   const rows = await store.listItems(db, { uncategorised: true, status: 'stored', visibleTo, limit: 5000, offset: 0 });
@@ -454,7 +445,7 @@ export async function worklist(db: Db, actor: Actor, now = new Date()): Promise<
     .sort((a, b) => (a.deleteOn ?? '9').localeCompare(b.deleteOn ?? '9') || a.id - b.id);
 }
 
-export async function categorisationFigures(db: Db): Promise<Array<{ team: string; items: number; categorised: number; rate: number | null }>> {
+export async function categorisationFigures(db: Db): Promise<TeamFigure[]> {
   return (await store.categorisationByTeam(db)).map((r) => ({ team: r.team ?? '(no team)', items: r.items, categorised: r.categorised, rate: r.items ? r.categorised / r.items : null }));
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Platform, PeelServer } from '../../platform/context.ts';
 import type { Role } from '../../platform/roles.ts';
 import { contentDisposition } from './metadata.ts';
+import { createdShare as created, share } from './replies.ts';
 import { sendBytes } from './routes.ts';
 import * as shares from './shares.ts';
 
@@ -18,20 +19,6 @@ const shareFields = {
   recipient: z.string().trim().min(1).max(200).optional().describe('who the link is for, e.g. "CPS Wessex, J. Smith"'),
   pin: z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits').optional().describe('sent to the recipient separately'),
 };
-const share = z.object({
-  id: z.number(),
-  itemIds: z.array(z.number()),
-  recipient: z.string(),
-  expiresAt: z.string(),
-  allowDownload: z.boolean(),
-  maxAccesses: z.number().nullable(),
-  accessCount: z.number(),
-  pinRequired: z.boolean(),
-  revokedAt: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  createdAt: z.string(),
-});
-const created = share.extend({ url: z.string(), downloadUrl: z.string() });
 const tokenParams = z.object({ token: z.string().min(1).max(100) });
 const pinQuery = z.object({ pin: z.string().max(12).optional() });
 

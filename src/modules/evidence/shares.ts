@@ -9,25 +9,14 @@ import { nowIso, type Db } from '../../platform/db/index.ts';
 import { PeelError, notFound } from '../../platform/errors.ts';
 import { RECORD_TYPE, parseRange, visibleUserIds } from './service.ts';
 import * as store from './store.ts';
+import type { Share } from './replies.ts';
 import type { ItemRow, ShareRow } from './store.ts';
+
+export type { Share };
 
 const DAY_MS = 86_400_000;
 /** Wrong PINs before a link is revoked: a 4-digit PIN must not be guessable by trying them all. */
 export const MAX_PIN_FAILURES = 5;
-
-export interface Share {
-  id: number;
-  itemIds: number[];
-  recipient: string;
-  expiresAt: string;
-  allowDownload: boolean;
-  maxAccesses: number | null;
-  accessCount: number;
-  pinRequired: boolean;
-  revokedAt: string | null;
-  createdBy: string | null;
-  createdAt: string;
-}
 
 export interface ShareInput {
   itemIds: number[];

@@ -1,12 +1,10 @@
-import { useState, type FormEvent } from 'react';
-import { ErrorSummary, SelectInput, TextInput, errorFor, type FormError } from '../shell/forms.tsx';
+import type { FormEvent } from 'react';
+import { ErrorSummary, SelectInput, TextInput, errorFor, useForm, type FormError } from '../shell/forms.tsx';
 import { NO_FILTERS, OPERATIONS, utcInstant, type AuditFilters } from './types.ts';
 
 /** The audit search form; calls onSearch with the filters once they make sense. */
 export function AuditSearch({ onSearch }: { onSearch: (filters: AuditFilters) => void }) {
-  const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const set = (field: keyof AuditFilters) => (value: string) => setFilters({ ...filters, [field]: value });
+  const { fields: filters, setFields: setFilters, set, errors, setErrors } = useForm<AuditFilters>(NO_FILTERS);
 
   function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,51 +1,41 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
-import { ErrorSummary, TextInput, apiErrors, errorFor, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, TextInput, errorFor, useForm, type FormError } from '../shell/forms.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { useSignedIn } from './session.tsx';
 
 export function ChangePassword() {
   const { pending, user, refresh } = useSignedIn();
   const navigate = useNavigate();
-  const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { fields, set, errors, busy, send } = useForm({ current: '', next: '', confirm: '' });
+  const { current, next, confirm } = fields;
   const mustChange = pending === 'change_password';
   usePageTitle('Change your password', errors.length > 0);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(current, next, confirm);
-    setErrors(problems);
-    if (problems.length > 0) return;
-
-    setBusy(true);
-    try {
-      await api<void>('/api/auth/password', {
-        method: 'POST',
-        body: { currentPassword: current, newPassword: next },
-        credentialsInBody: true,
-      });
-      const session = await refresh();
-      // If another step is pending (two-factor set-up), the app sends the user there.
-      if (session && !session.pending) {
-        navigate(mustChange ? '/' : '/account', { state: { notice: 'Your password has been changed.' } });
-      }
-    } catch (error) {
-      setErrors(
-        apiErrors(error, {
-          weak_password: 'new-password',
-          invalid_credentials: 'current-password',
-          invalid_password: 'current-password',
-          wrong_password: 'current-password',
-        }),
-      );
-    } finally {
-      setBusy(false);
-    }
+    await send(
+      validate(current, next, confirm),
+      async () => {
+        await api<void>('/api/auth/password', {
+          method: 'POST',
+          body: { currentPassword: current, newPassword: next },
+          credentialsInBody: true,
+        });
+        const session = await refresh();
+        // If another step is pending (two-factor set-up), the app sends the user there.
+        if (session && !session.pending) {
+          navigate(mustChange ? '/' : '/account', { state: { notice: 'Your password has been changed.' } });
+        }
+      },
+      {
+        weak_password: 'new-password',
+        invalid_credentials: 'current-password',
+        invalid_password: 'current-password',
+        wrong_password: 'current-password',
+      },
+    );
   }
 
   if (user.sso) {
@@ -79,7 +69,7 @@ export function ChangePassword() {
             autoComplete="current-password"
             error={errorFor(errors, 'current-password')}
             value={current}
-            onChange={setCurrent}
+            onChange={set('current')}
             width="two-thirds"
           />
           <TextInput
@@ -90,7 +80,7 @@ export function ChangePassword() {
             hint="Use a long password you do not use for anything else. Three or four unrelated words work well."
             error={errorFor(errors, 'new-password')}
             value={next}
-            onChange={setNext}
+            onChange={set('next')}
             width="two-thirds"
           />
           <TextInput
@@ -100,7 +90,7 @@ export function ChangePassword() {
             autoComplete="new-password"
             error={errorFor(errors, 'confirm-password')}
             value={confirm}
-            onChange={setConfirm}
+            onChange={set('confirm')}
             width="two-thirds"
           />
           <div className="govuk-button-group">

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useSearchParams } from 'react-router-dom';
 import { ApiError, api, queryString, setCsrfToken } from '../api.ts';
-import { ErrorSummary, ImportantBanner, SuccessBanner, TextInput, apiErrors, errorFor, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, ImportantBanner, SuccessBanner, TextInput, apiErrors, errorFor, useForm, type FormError } from '../shell/forms.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
+import { AuthenticatorCode, codeProblem } from './AuthenticatorCode.tsx';
 import { PENDING_PATHS, useSession, type Pending, type User } from './session.tsx';
 
 interface SsoInfo {
@@ -42,15 +43,12 @@ export function SignIn() {
   // The server sends people back here with its reason when single sign-on fails.
   const ssoError = query.get('sso_error');
 
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [code, setCode] = useState('');
-  // The code is asked for only once the server says this account needs one.
-  const [needsCode, setNeedsCode] = useState(false);
-  const [errors, setErrors] = useState<FormError[]>(() =>
+  const { fields, set, errors, setErrors, busy, send } = useForm({ username: '', password: '', code: '' }, () =>
     ssoError ? [{ message: SSO_ERRORS[ssoError] ?? 'Single sign-on did not work. Try again, or sign in with your Peel password.' }] : [],
   );
-  const [busy, setBusy] = useState(false);
+  const { username, password, code } = fields;
+  // The code is asked for only once the server says this account needs one.
+  const [needsCode, setNeedsCode] = useState(false);
   const sso = useSso();
   const codeInput = useRef<HTMLInputElement>(null);
   usePageTitle('Sign in', errors.length > 0);
@@ -66,40 +64,36 @@ export function SignIn() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(username, password, needsCode, code);
-    setErrors(problems);
-    if (problems.length > 0) return;
-
-    setBusy(true);
-    try {
-      const reply = await api<LoginReply>('/api/auth/login', {
-        method: 'POST',
-        body: { username: username.trim(), password, ...(needsCode ? { totp: code.replace(/\s/g, '') } : {}) },
-        credentialsInBody: true,
-      });
-      setCsrfToken(reply.csrfToken);
-      // The navigation list comes only with /api/auth/me; once the session is set this page redirects.
-      if (!(await refresh())) {
-        setErrors([{ message: 'You signed in, but your browser did not keep the session. Check that cookies are allowed for this site.' }]);
-      }
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'totp_required') {
-        setNeedsCode(true);
-        setErrors([]);
-      } else {
-        if (error instanceof ApiError && error.code === 'invalid_credentials') setPassword('');
-        if (error instanceof ApiError && error.code === 'invalid_totp') setCode('');
-        setErrors(apiErrors(error, { invalid_credentials: 'password', invalid_totp: 'totp' }));
-      }
-    } finally {
-      setBusy(false);
-    }
+    await send(
+      validate(username, password, needsCode, code),
+      async () => {
+        const reply = await api<LoginReply>('/api/auth/login', {
+          method: 'POST',
+          body: { username: username.trim(), password, ...(needsCode ? { totp: code.replace(/\s/g, '') } : {}) },
+          credentialsInBody: true,
+        });
+        setCsrfToken(reply.csrfToken);
+        // The navigation list comes only with /api/auth/me; once the session is set this page redirects.
+        if (!(await refresh())) {
+          setErrors([{ message: 'You signed in, but your browser did not keep the session. Check that cookies are allowed for this site.' }]);
+        }
+      },
+      (error) => {
+        if (error instanceof ApiError && error.code === 'totp_required') {
+          setNeedsCode(true);
+          return [];
+        }
+        if (error instanceof ApiError && error.code === 'invalid_credentials') set('password')('');
+        if (error instanceof ApiError && error.code === 'invalid_totp') set('code')('');
+        return apiErrors(error, { invalid_credentials: 'password', invalid_totp: 'totp' });
+      },
+    );
   }
 
   function startAgain() {
     setNeedsCode(false);
-    setCode('');
-    setPassword('');
+    set('code')('');
+    set('password')('');
     setErrors([]);
   }
 
@@ -130,18 +124,12 @@ export function SignIn() {
           {needsCode ? (
             <>
               <p className="govuk-body">Your account uses two-factor authentication.</p>
-              <TextInput
+              <AuthenticatorCode
                 id="totp"
-                label="Code from your authenticator app"
-                labelClass="govuk-label--s"
                 hint="Open the authenticator app on your phone and enter the 6-digit code it shows for Peel."
                 error={errorFor(errors, 'totp')}
                 value={code}
-                onChange={setCode}
-                width="10"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                spellCheck={false}
+                onChange={set('code')}
                 ref={codeInput}
               />
             </>
@@ -152,7 +140,7 @@ export function SignIn() {
                 label="Username"
                 error={errorFor(errors, 'username')}
                 value={username}
-                onChange={setUsername}
+                onChange={set('username')}
                 autoComplete="username"
                 autoCapitalize="none"
                 spellCheck={false}
@@ -164,7 +152,7 @@ export function SignIn() {
                 type="password"
                 error={errorFor(errors, 'password')}
                 value={password}
-                onChange={setPassword}
+                onChange={set('password')}
                 autoComplete="current-password"
                 width="two-thirds"
               />
@@ -188,10 +176,8 @@ export function SignIn() {
 
 function validate(username: string, password: string, needsCode: boolean, code: string): FormError[] {
   if (needsCode) {
-    const digits = code.replace(/\s/g, '');
-    if (!digits) return [{ field: 'totp', message: 'Enter the code from your authenticator app' }];
-    if (!/^\d{6}$/.test(digits)) return [{ field: 'totp', message: 'The code must be 6 digits' }];
-    return [];
+    const problem = codeProblem(code);
+    return problem ? [{ field: 'totp', message: problem }] : [];
   }
   const problems: FormError[] = [];
   if (!username.trim()) problems.push({ field: 'username', message: 'Enter your username' });

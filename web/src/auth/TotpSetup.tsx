@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, messageOf } from '../api.ts';
-import { ErrorSummary, useErrorList, TextInput, apiErrors, errorFor, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, useErrorList, apiErrors, errorFor, useForm } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
+import { AuthenticatorCode, codeProblem } from './AuthenticatorCode.tsx';
 import { useSignedIn } from './session.tsx';
 
 interface TotpSecret {
@@ -22,9 +23,7 @@ export function TotpSetup() {
   const mustEnrol = pending === 'enrol_totp';
   const [secret, setSecret] = useState<TotpSecret | null>(null);
   const [setupError, setSetupError] = useState<string | null>(null);
-  const [code, setCode] = useState('');
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { fields, set, errors, busy, send } = useForm({ code: '' });
   const started = useRef(false);
   const summary = useErrorList(setupError, errors);
   usePageTitle('Set up two-factor authentication', summary.length > 0);
@@ -41,25 +40,21 @@ export function TotpSetup() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const digits = code.replace(/\s/g, '');
-    if (!/^\d{6}$/.test(digits)) {
-      setErrors([{ field: 'code', message: digits ? 'The code must be 6 digits' : 'Enter the code from your authenticator app' }]);
-      return;
-    }
-    setErrors([]);
-    setBusy(true);
-    try {
-      await api<void>('/api/auth/totp/confirm', { method: 'POST', body: { code: digits }, credentialsInBody: true });
-      const session = await refresh();
-      if (session && !session.pending) {
-        navigate(mustEnrol ? '/' : '/account', { state: { notice: 'Two-factor authentication is set up.' } });
-      }
-    } catch (error) {
-      setCode('');
-      setErrors(apiErrors(error, { invalid_totp: 'code', invalid_code: 'code' }));
-    } finally {
-      setBusy(false);
-    }
+    const problem = codeProblem(fields.code);
+    await send(
+      problem ? [{ field: 'code', message: problem }] : [],
+      async () => {
+        await api<void>('/api/auth/totp/confirm', { method: 'POST', body: { code: fields.code.replace(/\s/g, '') }, credentialsInBody: true });
+        const session = await refresh();
+        if (session && !session.pending) {
+          navigate(mustEnrol ? '/' : '/account', { state: { notice: 'Two-factor authentication is set up.' } });
+        }
+      },
+      (error) => {
+        set('code')('');
+        return apiErrors(error, { invalid_totp: 'code', invalid_code: 'code' });
+      },
+    );
   }
 
   return (
@@ -95,18 +90,7 @@ export function TotpSetup() {
               <li>Enter the 6-digit code the app shows for Peel.</li>
             </ol>
             <form onSubmit={submit} noValidate>
-              <TextInput
-                id="code"
-                label="Code from your authenticator app"
-                labelClass="govuk-label--s"
-                error={errorFor(errors, 'code')}
-                value={code}
-                onChange={setCode}
-                width="10"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                spellCheck={false}
-              />
+              <AuthenticatorCode id="code" error={errorFor(errors, 'code')} value={fields.code} onChange={set('code')} />
               <div className="govuk-button-group">
                 <button type="submit" className="govuk-button" disabled={busy}>
                   Confirm code

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime } from '../format.ts';
-import { ErrorSummary, SelectInput, SuccessBanner, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, SelectInput, SuccessBanner, TextInput, apiErrors, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
@@ -47,13 +48,10 @@ function validate(fields: CategoryFields, isNew: boolean): FormError[] {
 export default function CategoriesAdmin() {
   const categories = useCategories();
   const [editing, setEditing] = useState<string | null>(null);
-  const [fields, setFields] = useState<CategoryFields>(EMPTY);
-  const [errors, setErrors] = useState<FormError[]>([]);
+  const { fields, setFields, set, errors, setErrors, busy, send } = useForm<CategoryFields>(EMPTY);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const summary = useErrorList(categories.error, errors);
   usePageTitle('Evidence categories and retention', summary.length > 0);
-  const set = (field: keyof CategoryFields) => (value: string) => setFields({ ...fields, [field]: value });
   const isNew = editing === '';
 
   function start(category: Category | null) {
@@ -65,9 +63,6 @@ export default function CategoriesAdmin() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(fields, isNew);
-    setErrors(problems);
-    if (problems.length > 0) return;
     const body = {
       name: fields.name.trim(),
       description: fields.description.trim() || null,
@@ -75,19 +70,18 @@ export default function CategoriesAdmin() {
       days: Number(fields.days),
       mopiGroup: fields.mopiGroup ? Number(fields.mopiGroup) : null,
     };
-    setBusy(true);
-    try {
-      const saved = isNew
-        ? await api<Category>('/api/evidence/categories', { method: 'POST', body: { code: fields.code, ...body } })
-        : await api<Category>(`/api/evidence/categories/${encodeURIComponent(editing ?? '')}`, { method: 'PUT', body });
-      setNotice(`${saved.name}: ${ruleText(saved).toLowerCase()}. The change is in the audit log.`);
-      setEditing(null);
-      categories.reload();
-    } catch (error) {
-      setErrors(apiErrors(error, { invalid_request: 'category-name' }));
-    } finally {
-      setBusy(false);
-    }
+    await send(
+      validate(fields, isNew),
+      async () => {
+        const saved = isNew
+          ? await api<Category>('/api/evidence/categories', { method: 'POST', body: { code: fields.code, ...body } })
+          : await api<Category>(`/api/evidence/categories/${encodeURIComponent(editing ?? '')}`, { method: 'PUT', body });
+        setNotice(`${saved.name}: ${ruleText(saved).toLowerCase()}. The change is in the audit log.`);
+        setEditing(null);
+        categories.reload();
+      },
+      { invalid_request: 'category-name' },
+    );
   }
 
   return (
@@ -104,43 +98,27 @@ export default function CategoriesAdmin() {
         categories.loading && <Loading what="Loading the categories" />
       ) : (
         <ScrollRegion label="Categories">
-          <table className="govuk-table peel-responsive-table" data-testid="evidence-categories">
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">Category</th>
-                <th scope="col" className="govuk-table__header">Rule</th>
-                <th scope="col" className="govuk-table__header">Last changed</th>
-                <th scope="col" className="govuk-table__header">
-                  <span className="govuk-visually-hidden">Action</span>
-                </th>
+          <ResponsiveTable data-testid="evidence-categories" columns={['Category', 'Rule', 'Last changed', { text: 'Action', hidden: true }]}>
+            {categories.data.categories.map((category) => (
+              <tr className="govuk-table__row" key={category.code}>
+                <Cell label="Category">
+                  <strong>{category.name}</strong>
+                  <span className="govuk-body-s peel-block">
+                    <code>{category.code}</code>
+                    {category.assignable ? '' : ' (applies by itself)'}
+                  </span>
+                  {category.description && <span className="govuk-body-s peel-block">{category.description}</span>}
+                </Cell>
+                <Cell label="Rule">{ruleText(category)}</Cell>
+                <Cell label="Last changed">{formatDateTime(category.updatedAt, 'Never')}</Cell>
+                <Cell>
+                  <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => start(category)}>
+                    Change<span className="govuk-visually-hidden"> {category.name}</span>
+                  </button>
+                </Cell>
               </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {categories.data.categories.map((category) => (
-                <tr className="govuk-table__row" key={category.code}>
-                  <td className="govuk-table__cell" data-label="Category">
-                    <strong>{category.name}</strong>
-                    <span className="govuk-body-s peel-block">
-                      <code>{category.code}</code>
-                      {category.assignable ? '' : ' (applies by itself)'}
-                    </span>
-                    {category.description && <span className="govuk-body-s peel-block">{category.description}</span>}
-                  </td>
-                  <td className="govuk-table__cell" data-label="Rule">
-                    {ruleText(category)}
-                  </td>
-                  <td className="govuk-table__cell" data-label="Last changed">
-                    {formatDateTime(category.updatedAt, 'Never')}
-                  </td>
-                  <td className="govuk-table__cell">
-                    <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => start(category)}>
-                      Change<span className="govuk-visually-hidden"> {category.name}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ResponsiveTable>
         </ScrollRegion>
       )}
       {editing === null ? (
@@ -245,43 +223,30 @@ function Teams() {
       )}
       <p className="govuk-body">A supervisor sees the uncategorised footage of everyone in their team.</p>
       {members.data && (
-        <table className="govuk-table peel-responsive-table">
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">User</th>
-              <th scope="col" className="govuk-table__header">Team</th>
-              <th scope="col" className="govuk-table__header">
-                <span className="govuk-visually-hidden">Action</span>
-              </th>
+        <ResponsiveTable columns={['User', 'Team', { text: 'Action', hidden: true }]}>
+          {members.data.members.map((member) => (
+            <tr className="govuk-table__row" key={member.userId}>
+              <Cell label="User">{member.username}</Cell>
+              <Cell label="Team">
+                <label className="govuk-visually-hidden" htmlFor={`team-${member.userId}`}>
+                  Team of {member.username}
+                </label>
+                <input
+                  className="govuk-input govuk-input--width-20"
+                  id={`team-${member.userId}`}
+                  value={drafts[member.userId] ?? member.team ?? ''}
+                  onChange={(event) => setDrafts({ ...drafts, [member.userId]: event.target.value })}
+                  autoComplete="off"
+                />
+              </Cell>
+              <Cell>
+                <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => void save(member)}>
+                  Save<span className="govuk-visually-hidden"> team of {member.username}</span>
+                </button>
+              </Cell>
             </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {members.data.members.map((member) => (
-              <tr className="govuk-table__row" key={member.userId}>
-                <td className="govuk-table__cell" data-label="User">
-                  {member.username}
-                </td>
-                <td className="govuk-table__cell" data-label="Team">
-                  <label className="govuk-visually-hidden" htmlFor={`team-${member.userId}`}>
-                    Team of {member.username}
-                  </label>
-                  <input
-                    className="govuk-input govuk-input--width-20"
-                    id={`team-${member.userId}`}
-                    value={drafts[member.userId] ?? member.team ?? ''}
-                    onChange={(event) => setDrafts({ ...drafts, [member.userId]: event.target.value })}
-                    autoComplete="off"
-                  />
-                </td>
-                <td className="govuk-table__cell">
-                  <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => void save(member)}>
-                    Save<span className="govuk-visually-hidden"> team of {member.username}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ResponsiveTable>
       )}
     </section>
   );

@@ -2,7 +2,8 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { queryString } from '../api.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { ErrorSummary, SelectInput, TextInput, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, SelectInput, TextInput, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
@@ -60,14 +61,12 @@ export default function EvidenceItems() {
   const { user } = useSignedIn();
   const [params, setParams] = useSearchParams();
   const applied = filtersFrom(params);
-  const [form, setForm] = useState<Filters>(applied);
-  const [errors, setErrors] = useState<FormError[]>([]);
+  const { fields: form, setFields: setForm, set, errors, setErrors } = useForm<Filters>(applied);
   const [limit, setLimit] = useState(PAGE);
   const categories = useCategories();
   const items = useApi<{ items: Item[] }>(`/api/evidence/items${apiQuery(applied, limit)}`);
   const summary = useErrorList(items.error, errors);
   usePageTitle('Evidence', summary.length > 0);
-  const set = (field: keyof Filters) => (value: string) => setForm({ ...form, [field]: value });
 
   function search(event: FormEvent) {
     event.preventDefault();
@@ -239,80 +238,60 @@ export function ItemsTable({
   onToggle?: (id: number, on: boolean) => void;
 }) {
   return (
-    <table className="govuk-table peel-responsive-table peel-evidence-table">
-      <thead className="govuk-table__head">
-        <tr className="govuk-table__row">
+    <ResponsiveTable className="peel-evidence-table" columns={[...(selected ? [{ text: 'Select', hidden: true }] : []), 'Footage', 'Officer', 'Recorded', 'Categories', 'Kept until']}>
+      {items.map((item) => (
+        <tr key={item.id} className="govuk-table__row" data-testid="evidence-item-row">
           {selected && (
-            <th scope="col" className="govuk-table__header">
-              <span className="govuk-visually-hidden">Select</span>
-            </th>
-          )}
-          <th scope="col" className="govuk-table__header">Footage</th>
-          <th scope="col" className="govuk-table__header">Officer</th>
-          <th scope="col" className="govuk-table__header">Recorded</th>
-          <th scope="col" className="govuk-table__header">Categories</th>
-          <th scope="col" className="govuk-table__header">Kept until</th>
-        </tr>
-      </thead>
-      <tbody className="govuk-table__body">
-        {items.map((item) => (
-          <tr key={item.id} className="govuk-table__row" data-testid="evidence-item-row">
-            {selected && (
-              <td className="govuk-table__cell">
-                {item.status === 'stored' && (
-                  <div className="govuk-checkboxes govuk-checkboxes--small peel-evidence-select">
-                    <div className="govuk-checkboxes__item">
-                      <input
-                        className="govuk-checkboxes__input"
-                        type="checkbox"
-                        id={`select-${item.id}`}
-                        checked={selected.includes(item.id)}
-                        onChange={(event) => onToggle?.(item.id, event.target.checked)}
-                      />
-                      <label className="govuk-label govuk-checkboxes__label" htmlFor={`select-${item.id}`}>
-                        <span className="govuk-visually-hidden">Select {itemName(item)}</span>
-                      </label>
-                    </div>
+            <Cell>
+              {item.status === 'stored' && (
+                <div className="govuk-checkboxes govuk-checkboxes--small peel-evidence-select">
+                  <div className="govuk-checkboxes__item">
+                    <input
+                      className="govuk-checkboxes__input"
+                      type="checkbox"
+                      id={`select-${item.id}`}
+                      checked={selected.includes(item.id)}
+                      onChange={(event) => onToggle?.(item.id, event.target.checked)}
+                    />
+                    <label className="govuk-label govuk-checkboxes__label" htmlFor={`select-${item.id}`}>
+                      <span className="govuk-visually-hidden">Select {itemName(item)}</span>
+                    </label>
                   </div>
-                )}
-              </td>
+                </div>
+              )}
+            </Cell>
+          )}
+          <Cell label="Footage" className="peel-break">
+            <Link className="govuk-link" to={`/evidence/items/${item.id}`}>
+              {itemName(item)}
+            </Link>
+            <br />
+            <span className="govuk-body-s">{formatBytes(item.size)}</span>
+            {item.status === 'deleted' && (
+              <>
+                {' '}
+                <strong className="govuk-tag govuk-tag--grey">Deleted</strong>
+              </>
             )}
-            <td className="govuk-table__cell peel-break" data-label="Footage">
-              <Link className="govuk-link" to={`/evidence/items/${item.id}`}>
-                {itemName(item)}
-              </Link>
-              <br />
-              <span className="govuk-body-s">{formatBytes(item.size)}</span>
-              {item.status === 'deleted' && (
-                <>
-                  {' '}
-                  <strong className="govuk-tag govuk-tag--grey">Deleted</strong>
-                </>
-              )}
-            </td>
-            <td className="govuk-table__cell" data-label="Officer">
-              {item.officer ?? 'Not known'}
-            </td>
-            <td className="govuk-table__cell" data-label="Recorded">
-              {formatDateTime(item.recordedStart, 'Not known')}
-            </td>
-            <td className="govuk-table__cell" data-label="Categories">
-              {item.categories.length === 0 ? (
-                <strong className="govuk-tag govuk-tag--yellow">Uncategorised</strong>
-              ) : (
-                <ul className="govuk-list govuk-!-margin-bottom-0">
-                  {item.categories.map((code) => (
-                    <li key={code}>{categoryName(categories, code)}</li>
-                  ))}
-                </ul>
-              )}
-            </td>
-            <td className="govuk-table__cell" data-label="Kept until">
-              {item.status === 'deleted' ? `Deleted ${formatDate(item.deletedAt, '')}` : <RetentionText retention={item.retention} short />}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+          </Cell>
+          <Cell label="Officer">{item.officer ?? 'Not known'}</Cell>
+          <Cell label="Recorded">{formatDateTime(item.recordedStart, 'Not known')}</Cell>
+          <Cell label="Categories">
+            {item.categories.length === 0 ? (
+              <strong className="govuk-tag govuk-tag--yellow">Uncategorised</strong>
+            ) : (
+              <ul className="govuk-list govuk-!-margin-bottom-0">
+                {item.categories.map((code) => (
+                  <li key={code}>{categoryName(categories, code)}</li>
+                ))}
+              </ul>
+            )}
+          </Cell>
+          <Cell label="Kept until">
+            {item.status === 'deleted' ? `Deleted ${formatDate(item.deletedAt, '')}` : <RetentionText retention={item.retention} short />}
+          </Cell>
+        </tr>
+      ))}
+    </ResponsiveTable>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { ErrorSummary, TextInput, apiErrors, errorFor, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { HOLD_KINDS, type HoldKind, type Item } from './types.ts';
 
 const KIND_TEXT = Object.fromEntries(HOLD_KINDS.map((k) => [k.value, k.text])) as Record<HoldKind, string>;
@@ -58,43 +59,22 @@ export function Holds({ item, canManage, onChanged }: { item: Item; canManage: b
       {item.holds.length === 0 ? (
         <p className="govuk-body">No holds. The categories alone decide when this footage is deleted.</p>
       ) : (
-        <table className="govuk-table peel-responsive-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">Holds on this footage</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Hold</th>
-              <th scope="col" className="govuk-table__header">Reason</th>
-              <th scope="col" className="govuk-table__header">Placed</th>
+        <ResponsiveTable caption="Holds on this footage" captionClass="govuk-visually-hidden" columns={['Hold', 'Reason', 'Placed', ...(canManage ? [{ text: 'Action', hidden: true }] : [])]}>
+          {item.holds.map((hold) => (
+            <tr className="govuk-table__row" key={hold.id}>
+              <Cell label="Hold">{KIND_TEXT[hold.kind] ?? hold.kind} {hold.reference}</Cell>
+              <Cell label="Reason" className="peel-break">{hold.reason}</Cell>
+              <Cell label="Placed">{formatDateTime(hold.placedAt)} by {hold.placedBy}</Cell>
               {canManage && (
-                <th scope="col" className="govuk-table__header">
-                  <span className="govuk-visually-hidden">Action</span>
-                </th>
+                <Cell>
+                  <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={() => void release(hold.id)}>
+                    Release<span className="govuk-visually-hidden"> hold {hold.reference}</span>
+                  </button>
+                </Cell>
               )}
             </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {item.holds.map((hold) => (
-              <tr className="govuk-table__row" key={hold.id}>
-                <td className="govuk-table__cell" data-label="Hold">
-                  {KIND_TEXT[hold.kind] ?? hold.kind} {hold.reference}
-                </td>
-                <td className="govuk-table__cell peel-break" data-label="Reason">
-                  {hold.reason}
-                </td>
-                <td className="govuk-table__cell" data-label="Placed">
-                  {formatDateTime(hold.placedAt)} by {hold.placedBy}
-                </td>
-                {canManage && (
-                  <td className="govuk-table__cell">
-                    <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={() => void release(hold.id)}>
-                      Release<span className="govuk-visually-hidden"> hold {hold.reference}</span>
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ResponsiveTable>
       )}
       {canManage && !adding && (
         <button type="button" className="govuk-button govuk-button--secondary" onClick={() => setAdding(true)}>

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router-dom';
 import { ApiError, api, messageOf } from '../api.ts';
 import { formatDateTime } from '../format.ts';
-import { ErrorSummary, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, errorFor, type FormError } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
-import { FootageUpload, type UploadState } from './tus.ts';
+import { FootageUpload } from './tus.ts';
 import { formatBytes } from './types.ts';
-import { UploadRow, type Row } from './UploadFootage.tsx';
+import { FilesDropZone, FilesTable, useUploadRows } from './UploadFootage.tsx';
 
 interface UploadLink {
   incidentRef: string;
@@ -18,8 +18,6 @@ interface UploadLink {
   accepts: string[];
 }
 
-let nextKey = 0;
-
 /**
  * The page a member of the public or a business opens from an upload request link to send
  * footage for one incident, with no account. The files go up over tus like staff uploads.
@@ -29,10 +27,8 @@ export default function SendFootage() {
   const endpoint = `/api/evidence/public-uploads/${encodeURIComponent(token)}`;
   const [link, setLink] = useState<UploadLink | null>(null);
   const [gone, setGone] = useState<string | null>(null);
-  const [rows, setRows] = useState<Row[]>([]);
+  const { rows, setRows, uploads, update, add } = useUploadRows('p');
   const [errors, setErrors] = useState<FormError[]>([]);
-  const [dragging, setDragging] = useState(false);
-  const uploads = useRef(new Map<string, FootageUpload>());
   const input = useRef<HTMLInputElement>(null);
   usePageTitle('Send footage to the police', errors.length > 0);
 
@@ -48,35 +44,17 @@ export default function SendFootage() {
     });
   }, [endpoint]);
 
-  const update = useCallback((key: string, state: UploadState) => {
-    setRows((current) => current.map((row) => (row.key === key ? { ...row, state } : row)));
-  }, []);
-
   // One file at a time: a shop's or a home's connection is often slow.
   useEffect(() => {
     if (rows.some((row) => ['uploading', 'retrying', 'finishing'].includes(row.state.status))) return;
     const next = rows.find((row) => row.queued && row.state.status === 'waiting');
     const upload = next && uploads.current.get(next.key);
     if (upload && upload.current.status === 'waiting') void upload.start();
-  }, [rows]);
-
-  useEffect(() => {
-    const online = () => {
-      for (const upload of uploads.current.values()) if (upload.current.status === 'stopped') upload.resume();
-    };
-    window.addEventListener('online', online);
-    return () => window.removeEventListener('online', online);
-  }, []);
+  }, [rows, uploads]);
 
   function addFiles(list: FileList | null) {
     if (!list) return;
-    const added: Row[] = [...list].map((file) => ({
-      key: `p${++nextKey}`,
-      file,
-      queued: false,
-      state: { status: 'waiting', sent: 0, total: file.size, resumedFrom: null, message: null, url: null, itemId: null },
-    }));
-    setRows((current) => [...current, ...added]);
+    add(list);
     setErrors([]);
     if (input.current) input.current.value = '';
   }
@@ -99,14 +77,7 @@ export default function SendFootage() {
     setRows((current) => current.map((row) => ({ ...row, queued: true })));
   }
 
-  function drop(event: DragEvent) {
-    event.preventDefault();
-    setDragging(false);
-    addFiles(event.dataTransfer.files);
-  }
-
   const done = rows.filter((row) => row.state.status === 'done').length;
-  const error = errors.find((e) => e.field === 'send-files')?.message;
 
   return (
     <>
@@ -143,69 +114,28 @@ export default function SendFootage() {
             again in this browser and it carries on from where it stopped.
           </p>
           <form onSubmit={send} noValidate>
-            <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-              <label className="govuk-label govuk-label--m" htmlFor="send-files">
-                Footage
-              </label>
-              <div id="send-files-hint" className="govuk-hint">
-                Video or photos. You can choose several files at once.
-              </div>
-              {error && (
-                <p id="send-files-error" className="govuk-error-message">
-                  <span className="govuk-visually-hidden">Error:</span> {error}
-                </p>
-              )}
-              <div
-                className={`peel-evidence-dropzone${dragging ? ' peel-evidence-dropzone--active' : ''}`}
-                onDragOver={(event) => {
-                  event.preventDefault();
-                  setDragging(true);
-                }}
-                onDragLeave={() => setDragging(false)}
-                onDrop={drop}
-              >
-                <p className="govuk-body govuk-!-margin-bottom-2">Drag and drop files here or</p>
-                <input
-                  ref={input}
-                  className={`govuk-file-upload${error ? ' govuk-file-upload--error' : ''}`}
-                  id="send-files"
-                  type="file"
-                  multiple
-                  accept={link.accepts.join(',')}
-                  aria-describedby={`send-files-hint${error ? ' send-files-error' : ''}`}
-                  onChange={(event) => addFiles(event.target.files)}
-                />
-              </div>
-            </div>
+            <FilesDropZone
+              id="send-files"
+              label="Footage"
+              hint="Video or photos. You can choose several files at once."
+              error={errorFor(errors, 'send-files')}
+              accept={link.accepts.join(',')}
+              inputRef={input}
+              onFiles={addFiles}
+            />
             {rows.length > 0 && (
-              <table className="govuk-table peel-responsive-table" aria-label="Files to send">
-                <thead className="govuk-table__head">
-                  <tr className="govuk-table__row">
-                    <th scope="col" className="govuk-table__header">File</th>
-                    <th scope="col" className="govuk-table__header">Progress</th>
-                    <th scope="col" className="govuk-table__header">
-                      <span className="govuk-visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="govuk-table__body">
-                  {rows.map((row) => (
-                    <UploadRow
-                      key={row.key}
-                      row={row}
-                      linkToItem={false}
-                      onPause={() => uploads.current.get(row.key)?.pause()}
-                      onResume={() => uploads.current.get(row.key)?.resume()}
-                      onRemove={() => {
-                        const upload = uploads.current.get(row.key);
-                        if (upload && !['done', 'failed'].includes(row.state.status)) void upload.cancel();
-                        uploads.current.delete(row.key);
-                        setRows((current) => current.filter((r) => r.key !== row.key));
-                      }}
-                    />
-                  ))}
-                </tbody>
-              </table>
+              <FilesTable
+                label="Files to send"
+                rows={rows}
+                uploads={uploads.current}
+                linkToItem={false}
+                onRemove={(row) => {
+                  const upload = uploads.current.get(row.key);
+                  if (upload && !['done', 'failed'].includes(row.state.status)) void upload.cancel();
+                  uploads.current.delete(row.key);
+                  setRows((current) => current.filter((r) => r.key !== row.key));
+                }}
+              />
             )}
             {done > 0 && (
               <div className="govuk-panel govuk-panel--confirmation" role="status">

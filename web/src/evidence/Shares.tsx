@@ -1,14 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
-import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { useApi } from './data.ts';
+import { LinkShownOnce, absolute } from './LinkShownOnce.tsx';
 import { itemName, type Item, type Share } from './types.ts';
-
-/** A link the server gave, made absolute so that it can be copied into an email. */
-function absolute(url: string): string {
-  return new URL(url, window.location.origin).href;
-}
 
 function shareState(share: Share): { text: string; tag: string } {
   if (share.revokedAt) return { text: 'Revoked', tag: 'govuk-tag--grey' };
@@ -67,53 +64,37 @@ export function Shares({ item }: { item: Item }) {
       {created && <CreatedLink share={created} />}
 
       {shares.data && shares.data.shares.length > 0 && (
-        <table className="govuk-table peel-responsive-table" data-testid="evidence-shares">
-          <caption className="govuk-table__caption govuk-table__caption--s">Links to this footage</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Recipient</th>
-              <th scope="col" className="govuk-table__header">Expires</th>
-              <th scope="col" className="govuk-table__header">Used</th>
-              <th scope="col" className="govuk-table__header">Status</th>
-              <th scope="col" className="govuk-table__header">
-                <span className="govuk-visually-hidden">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {shares.data.shares.map((share) => {
-              const state = shareState(share);
-              return (
-                <tr className="govuk-table__row" key={share.id}>
-                  <td className="govuk-table__cell peel-break" data-label="Recipient">
-                    {share.recipient ?? 'Not named'}
-                    <span className="govuk-body-s peel-block">
-                      {share.allowDownload ? 'View and download' : 'View only'}
-                      {share.pinRequired ? ', PIN' : ''}; by {share.createdBy ?? 'unknown'} on {formatDateTime(share.createdAt)}
-                    </span>
-                  </td>
-                  <td className="govuk-table__cell" data-label="Expires">
-                    {formatDateTime(share.expiresAt)}
-                  </td>
-                  <td className="govuk-table__cell" data-label="Used">
-                    {share.accessCount}
-                    {share.maxAccesses !== null ? ` of ${share.maxAccesses}` : ''}
-                  </td>
-                  <td className="govuk-table__cell" data-label="Status">
-                    <strong className={`govuk-tag ${state.tag}`}>{state.text}</strong>
-                  </td>
-                  <td className="govuk-table__cell">
-                    {state.text === 'Active' && (
-                      <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={() => void revoke(share)}>
-                        Revoke<span className="govuk-visually-hidden"> the link for {share.recipient ?? 'an unnamed recipient'}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ResponsiveTable data-testid="evidence-shares" caption="Links to this footage" captionClass="govuk-table__caption--s" columns={['Recipient', 'Expires', 'Used', 'Status', { text: 'Action', hidden: true }]}>
+          {shares.data.shares.map((share) => {
+            const state = shareState(share);
+            return (
+              <tr className="govuk-table__row" key={share.id}>
+                <Cell label="Recipient" className="peel-break">
+                  {share.recipient ?? 'Not named'}
+                  <span className="govuk-body-s peel-block">
+                    {share.allowDownload ? 'View and download' : 'View only'}
+                    {share.pinRequired ? ', PIN' : ''}; by {share.createdBy ?? 'unknown'} on {formatDateTime(share.createdAt)}
+                  </span>
+                </Cell>
+                <Cell label="Expires">{formatDateTime(share.expiresAt)}</Cell>
+                <Cell label="Used">
+                  {share.accessCount}
+                  {share.maxAccesses !== null ? ` of ${share.maxAccesses}` : ''}
+                </Cell>
+                <Cell label="Status">
+                  <strong className={`govuk-tag ${state.tag}`}>{state.text}</strong>
+                </Cell>
+                <Cell>
+                  {state.text === 'Active' && (
+                    <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={() => void revoke(share)}>
+                      Revoke<span className="govuk-visually-hidden"> the link for {share.recipient ?? 'an unnamed recipient'}</span>
+                    </button>
+                  )}
+                </Cell>
+              </tr>
+            );
+          })}
+        </ResponsiveTable>
       )}
 
       <dialog ref={dialog} className="peel-evidence-dialog" aria-labelledby="share-dialog-heading" onClose={() => opener.current?.focus()}>
@@ -171,18 +152,11 @@ export function ShareForm({
   onCancel: () => void;
   onCreated: (share: Share) => void;
 }) {
-  const [fields, setFields] = useState<ShareFields>(DEFAULTS);
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const set = (field: keyof ShareFields) => (value: string) => setFields({ ...fields, [field]: value });
+  const { fields, setFields, set, errors, busy, send } = useForm<ShareFields>(DEFAULTS);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(fields);
-    setErrors(problems);
-    if (problems.length > 0) return;
-    setBusy(true);
-    try {
+    await send(validate(fields), async () => {
       const share = await api<Share>(path, {
         method: 'POST',
         body: {
@@ -195,13 +169,8 @@ export function ShareForm({
         },
       });
       setFields(DEFAULTS);
-      setErrors([]);
       onCreated(share);
-    } catch (error) {
-      setErrors(apiErrors(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -286,8 +255,6 @@ export function ShareForm({
 /** The new link, shown this once: the server keeps only its hash. */
 export function CreatedLink({ share }: { share: Share }) {
   const [copied, setCopied] = useState(false);
-  const panel = useRef<HTMLDivElement>(null);
-  useEffect(() => panel.current?.focus(), []);
   const url = share.url ? absolute(share.url) : '';
 
   async function copy() {
@@ -300,27 +267,25 @@ export function CreatedLink({ share }: { share: Share }) {
   }
 
   return (
-    <div className="govuk-panel govuk-panel--confirmation peel-panel-left" ref={panel} tabIndex={-1} role="region" aria-labelledby="share-created-heading">
-      <h2 className="govuk-panel__title govuk-!-font-size-27" id="share-created-heading">
-        Link created
-      </h2>
-      <div className="govuk-panel__body govuk-!-font-size-19">
-        <p className="peel-panel-text govuk-body">Copy it now: it will not be shown again. {share.pinRequired && 'Send the PIN separately.'}</p>
-        <p className="peel-secret peel-secret--inverse govuk-!-font-size-19">
-          <code data-testid="evidence-share-url">{url}</code>
-        </p>
-        <p className="peel-panel-text govuk-body">
-          For {share.recipient ?? 'an unnamed recipient'}, until {formatDateTime(share.expiresAt)}
-          {share.allowDownload ? ', view and download' : ', view only'}
-          {share.maxAccesses !== null ? `, at most ${share.maxAccesses} uses` : ''}.
-        </p>
-        <button type="button" className="govuk-button govuk-button--inverse govuk-!-margin-bottom-0" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy link'}
-        </button>
-        <span className="govuk-visually-hidden" role="status">
-          {copied ? 'Link copied' : ''}
-        </span>
-      </div>
-    </div>
+    <LinkShownOnce
+      headingId="share-created-heading"
+      heading="Link created"
+      intro={<>Copy it now: it will not be shown again. {share.pinRequired && 'Send the PIN separately.'}</>}
+      url={url}
+      testId="evidence-share-url"
+      takeFocus
+    >
+      <p className="peel-panel-text govuk-body">
+        For {share.recipient ?? 'an unnamed recipient'}, until {formatDateTime(share.expiresAt)}
+        {share.allowDownload ? ', view and download' : ', view only'}
+        {share.maxAccesses !== null ? `, at most ${share.maxAccesses} uses` : ''}.
+      </p>
+      <button type="button" className="govuk-button govuk-button--inverse govuk-!-margin-bottom-0" onClick={() => void copy()}>
+        {copied ? 'Copied' : 'Copy link'}
+      </button>
+      <span className="govuk-visually-hidden" role="status">
+        {copied ? 'Link copied' : ''}
+      </span>
+    </LinkShownOnce>
   );
 }

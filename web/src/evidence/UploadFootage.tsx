@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode, type Ref } from 'react';
 import { Link } from 'react-router-dom';
 import type { PreviousUpload } from 'tus-js-client';
 import { formatDateTime } from '../format.ts';
-import { ErrorSummary, TextInput, errorFor, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, FormGroup, TextInput, describedBy, errorFor, useForm, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { utcInstant } from '../audit/types.ts';
 import { FootageUpload, checksumsAvailable, forgetUpload, unfinishedUploads, type FootageFacts, type UploadState } from './tus.ts';
@@ -57,25 +58,109 @@ const ACTIVE = new Set(['uploading', 'retrying', 'finishing']);
 
 let nextKey = 0;
 
-export default function UploadFootage() {
-  const [facts, setFacts] = useState<FactsForm>(NO_FACTS);
+/**
+ * The files chosen on an upload page and their uploads: `add` puts files on the list
+ * (keys starting with `prefix`), `update` records an upload's progress. An upload that
+ * stopped for want of a connection carries on by itself when the browser is back online.
+ */
+export function useUploadRows(prefix: string) {
   const [rows, setRows] = useState<Row[]>([]);
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [dragging, setDragging] = useState(false);
-  const [unfinished, setUnfinished] = useState<PreviousUpload[]>([]);
   const uploads = useRef(new Map<string, FootageUpload>());
+
+  const update = useCallback((key: string, state: UploadState) => {
+    setRows((current) => current.map((row) => (row.key === key ? { ...row, state } : row)));
+  }, []);
+
+  useEffect(() => {
+    const online = () => {
+      for (const upload of uploads.current.values()) if (upload.current.status === 'stopped') upload.resume();
+    };
+    window.addEventListener('online', online);
+    return () => window.removeEventListener('online', online);
+  }, []);
+
+  function add(list: FileList) {
+    const added = [...list].map((file) => ({
+      key: `${prefix}${++nextKey}`,
+      file,
+      queued: false,
+      state: { status: 'waiting', sent: 0, total: file.size, resumedFrom: null, message: null, url: null, itemId: null } satisfies UploadState,
+    }));
+    setRows((current) => [...current, ...added]);
+  }
+
+  return { rows, setRows, uploads, update, add };
+}
+
+/** The file input of an upload page, in a drop zone: files dragged onto it count as chosen. */
+export function FilesDropZone({
+  id,
+  label,
+  labelIsHeading,
+  hint,
+  error,
+  accept,
+  name,
+  testId,
+  inputRef,
+  onFiles,
+}: {
+  id: string;
+  label: ReactNode;
+  labelIsHeading?: boolean;
+  hint: ReactNode;
+  error?: string;
+  accept: string;
+  name?: string;
+  testId?: string;
+  inputRef: Ref<HTMLInputElement>;
+  onFiles: (list: FileList | null) => void;
+}) {
+  const [dragging, setDragging] = useState(false);
+  return (
+    <FormGroup id={id} label={label} labelClass="govuk-label--m" labelIsHeading={labelIsHeading} hint={hint} error={error}>
+      <div
+        className={`peel-evidence-dropzone${dragging ? ' peel-evidence-dropzone--active' : ''}`}
+        data-testid={testId}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setDragging(false);
+          onFiles(event.dataTransfer.files);
+        }}
+      >
+        <p className="govuk-body govuk-!-margin-bottom-2">Drag and drop files here or</p>
+        <input
+          ref={inputRef}
+          className={`govuk-file-upload${error ? ' govuk-file-upload--error' : ''}`}
+          id={id}
+          name={name}
+          type="file"
+          multiple
+          accept={accept}
+          aria-describedby={describedBy(id, hint, error)}
+          onChange={(event) => onFiles(event.target.files)}
+        />
+      </div>
+    </FormGroup>
+  );
+}
+
+export default function UploadFootage() {
+  const { fields: facts, set, errors, setErrors } = useForm<FactsForm>(NO_FACTS);
+  const { rows, setRows, uploads, update, add } = useUploadRows('f');
+  const [unfinished, setUnfinished] = useState<PreviousUpload[]>([]);
   const fileInput = useRef<HTMLInputElement>(null);
   usePageTitle('Upload footage', errors.length > 0);
-  const set = (field: keyof FactsForm) => (value: string) => setFacts({ ...facts, [field]: value });
 
   const refreshUnfinished = useCallback(() => {
     void unfinishedUploads().then(setUnfinished, () => setUnfinished([]));
   }, []);
   useEffect(refreshUnfinished, [refreshUnfinished]);
-
-  const update = useCallback((key: string, state: UploadState) => {
-    setRows((current) => current.map((row) => (row.key === key ? { ...row, state } : row)));
-  }, []);
 
   // Start queued files while fewer than AT_ONCE are going up.
   useEffect(() => {
@@ -88,16 +173,7 @@ export default function UploadFootage() {
       }
     }
     if (rows.some((row) => row.state.status === 'done')) refreshUnfinished();
-  }, [rows, update, refreshUnfinished]);
-
-  // Back online: carry on with every upload that stopped for want of a connection.
-  useEffect(() => {
-    const online = () => {
-      for (const upload of uploads.current.values()) if (upload.current.status === 'stopped') upload.resume();
-    };
-    window.addEventListener('online', online);
-    return () => window.removeEventListener('online', online);
-  }, []);
+  }, [rows, uploads, update, refreshUnfinished]);
 
   // Leaving the page stops the uploads; tus keeps where they got to for next time.
   useEffect(() => {
@@ -105,17 +181,11 @@ export default function UploadFootage() {
     return () => {
       for (const upload of all.values()) if (ACTIVE.has(upload.current.status)) upload.pause();
     };
-  }, []);
+  }, [uploads]);
 
   function addFiles(list: FileList | null) {
     if (!list || list.length === 0) return;
-    const added = [...list].map((file) => ({
-      key: `f${++nextKey}`,
-      file,
-      queued: false,
-      state: { status: 'waiting', sent: 0, total: file.size, resumedFrom: null, message: null, url: null, itemId: null } satisfies UploadState,
-    }));
-    setRows((current) => [...current, ...added]);
+    add(list);
     setErrors([]);
     if (fileInput.current) fileInput.current.value = '';
   }
@@ -151,12 +221,6 @@ export default function UploadFootage() {
   async function forget(previous: PreviousUpload) {
     await forgetUpload(previous);
     refreshUnfinished();
-  }
-
-  function drop(event: DragEvent) {
-    event.preventDefault();
-    setDragging(false);
-    addFiles(event.dataTransfer.files);
   }
 
   const chosen = rows.filter((row) => !row.queued).length;
@@ -266,44 +330,18 @@ export default function UploadFootage() {
           </div>
         </fieldset>
 
-        <div className={`govuk-form-group${errorFor(errors, 'evidence-files') ? ' govuk-form-group--error' : ''}`}>
-          <h2 className="govuk-label-wrapper">
-            <label className="govuk-label govuk-label--m" htmlFor="evidence-files">
-              Files
-            </label>
-          </h2>
-          <div id="evidence-files-hint" className="govuk-hint">
-            Video files such as MP4 or MOV. You can choose several at once.
-          </div>
-          {errorFor(errors, 'evidence-files') && (
-            <p id="evidence-files-error" className="govuk-error-message">
-              <span className="govuk-visually-hidden">Error:</span> {errorFor(errors, 'evidence-files')}
-            </p>
-          )}
-          <div
-            className={`peel-evidence-dropzone${dragging ? ' peel-evidence-dropzone--active' : ''}`}
-            data-testid="evidence-dropzone"
-            onDragOver={(event) => {
-              event.preventDefault();
-              setDragging(true);
-            }}
-            onDragLeave={() => setDragging(false)}
-            onDrop={drop}
-          >
-            <p className="govuk-body govuk-!-margin-bottom-2">Drag and drop files here or</p>
-            <input
-              ref={fileInput}
-              className={`govuk-file-upload${errorFor(errors, 'evidence-files') ? ' govuk-file-upload--error' : ''}`}
-              id="evidence-files"
-              name="evidence-files"
-              type="file"
-              multiple
-              accept="video/*,.mp4,.mov,.avi,.mkv,.webm,.mts"
-              aria-describedby={`evidence-files-hint${errorFor(errors, 'evidence-files') ? ' evidence-files-error' : ''}`}
-              onChange={(event) => addFiles(event.target.files)}
-            />
-          </div>
-        </div>
+        <FilesDropZone
+          id="evidence-files"
+          label="Files"
+          labelIsHeading
+          hint="Video files such as MP4 or MOV. You can choose several at once."
+          error={errorFor(errors, 'evidence-files')}
+          accept="video/*,.mp4,.mov,.avi,.mkv,.webm,.mts"
+          name="evidence-files"
+          testId="evidence-dropzone"
+          inputRef={fileInput}
+          onFiles={addFiles}
+        />
 
         {rows.length > 0 && (
           <>
@@ -311,26 +349,7 @@ export default function UploadFootage() {
               {queued > 0 ? `${done} of ${queued} ${queued === 1 ? 'file' : 'files'} uploaded.` : ''}
               {chosen > 0 ? ` ${chosen} ${chosen === 1 ? 'file' : 'files'} ready to upload.` : ''}
             </p>
-            <table className="govuk-table peel-responsive-table" aria-label="Files to upload">
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">File</th>
-                  <th scope="col" className="govuk-table__header">Progress</th>
-                  <th scope="col" className="govuk-table__header"><span className="govuk-visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {rows.map((row) => (
-                  <UploadRow
-                    key={row.key}
-                    row={row}
-                    onPause={() => uploads.current.get(row.key)?.pause()}
-                    onResume={() => uploads.current.get(row.key)?.resume()}
-                    onRemove={() => void remove(row)}
-                  />
-                ))}
-              </tbody>
-            </table>
+            <FilesTable label="Files to upload" rows={rows} uploads={uploads.current} onRemove={(row) => void remove(row)} />
           </>
         )}
 
@@ -367,7 +386,38 @@ const STATUS_TAG: Partial<Record<UploadState['status'], string>> = {
   waiting: 'govuk-tag--grey',
 };
 
-export function UploadRow({
+/** The chosen files and how their uploads are going, with buttons to pause, resume and remove each. */
+export function FilesTable({
+  label,
+  rows,
+  uploads,
+  onRemove,
+  linkToItem,
+}: {
+  label: string;
+  rows: Row[];
+  uploads: Map<string, FootageUpload>;
+  onRemove: (row: Row) => void;
+  /** staff get a link to the new item; the public do not */
+  linkToItem?: boolean;
+}) {
+  return (
+    <ResponsiveTable aria-label={label} columns={['File', 'Progress', { text: 'Actions', hidden: true }]}>
+      {rows.map((row) => (
+        <UploadRow
+          key={row.key}
+          row={row}
+          linkToItem={linkToItem}
+          onPause={() => uploads.get(row.key)?.pause()}
+          onResume={() => uploads.get(row.key)?.resume()}
+          onRemove={() => onRemove(row)}
+        />
+      ))}
+    </ResponsiveTable>
+  );
+}
+
+function UploadRow({
   row,
   onPause,
   onResume,
@@ -386,12 +436,12 @@ export function UploadRow({
   const status = row.queued ? state.status : null;
   return (
     <tr className="govuk-table__row" data-testid="evidence-upload-row" data-file={file.name} data-status={status ?? 'chosen'}>
-      <td className="govuk-table__cell peel-break" data-label="File">
+      <Cell label="File" className="peel-break">
         <strong>{file.name}</strong>
         <br />
         <span className="govuk-body-s">{formatBytes(file.size)}</span>
-      </td>
-      <td className="govuk-table__cell" data-label="Progress">
+      </Cell>
+      <Cell label="Progress">
         {status === null ? (
           <span className="govuk-tag govuk-tag--grey">Ready</span>
         ) : (
@@ -420,8 +470,8 @@ export function UploadRow({
             )}
           </>
         )}
-      </td>
-      <td className="govuk-table__cell peel-nowrap">
+      </Cell>
+      <Cell className="peel-nowrap">
         {(status === 'uploading' || status === 'retrying') && (
           <button type="button" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={onPause}>
             Pause<span className="govuk-visually-hidden"> {file.name}</span>
@@ -438,7 +488,7 @@ export function UploadRow({
             <span className="govuk-visually-hidden"> {file.name}</span>
           </button>
         )}
-      </td>
+      </Cell>
     </tr>
   );
 }

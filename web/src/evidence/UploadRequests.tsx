@@ -2,11 +2,13 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { formatDateTime, isPast } from '../format.ts';
-import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, type FormError } from '../shell/forms.tsx';
+import { ErrorSummary, TextInput, apiErrors, errorFor, useErrorList, useForm, type FormError } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
 import { useApi } from './data.ts';
+import { LinkShownOnce, absolute } from './LinkShownOnce.tsx';
 import type { UploadRequest as Reply } from '../../../src/modules/evidence/replies.ts';
 
 type UploadRequest = Reply & { url?: string };
@@ -33,21 +35,14 @@ function validate(fields: Fields): FormError[] {
 /** Links for members of the public and businesses to send CCTV for an incident, with no account. */
 export default function UploadRequests() {
   const requests = useApi<{ requests: UploadRequest[] }>('/api/evidence/upload-requests');
-  const [fields, setFields] = useState<Fields>(DEFAULTS);
-  const [errors, setErrors] = useState<FormError[]>([]);
+  const { fields, setFields, set, errors, setErrors, busy, send } = useForm<Fields>(DEFAULTS);
   const [created, setCreated] = useState<UploadRequest | null>(null);
-  const [busy, setBusy] = useState(false);
   const summary = useErrorList(requests.error, errors);
   usePageTitle('Ask the public for footage', summary.length > 0);
-  const set = (field: keyof Fields) => (value: string) => setFields({ ...fields, [field]: value });
 
   async function create(event: FormEvent) {
     event.preventDefault();
-    const problems = validate(fields);
-    setErrors(problems);
-    if (problems.length > 0) return;
-    setBusy(true);
-    try {
+    await send(validate(fields), async () => {
       const request = await api<UploadRequest>('/api/evidence/upload-requests', {
         method: 'POST',
         body: {
@@ -60,11 +55,7 @@ export default function UploadRequests() {
       setCreated(request);
       setFields(DEFAULTS);
       requests.reload();
-    } catch (error) {
-      setErrors(apiErrors(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function withdraw(request: UploadRequest) {
@@ -91,20 +82,17 @@ export default function UploadRequests() {
       </p>
 
       {created?.url && (
-        <div className="govuk-panel govuk-panel--confirmation peel-panel-left" role="region" aria-labelledby="request-created-heading">
-          <h2 className="govuk-panel__title govuk-!-font-size-27" id="request-created-heading">
-            Upload link created
-          </h2>
-          <div className="govuk-panel__body govuk-!-font-size-19">
-            <p className="peel-panel-text govuk-body">Copy it now and send it to them: it will not be shown again.</p>
-            <p className="peel-secret peel-secret--inverse govuk-!-font-size-19">
-              <code data-testid="upload-request-url">{new URL(created.url, window.location.origin).href}</code>
-            </p>
-            <p className="peel-panel-text govuk-body">
-              For incident {created.incidentRef}, until {formatDateTime(created.expiresAt)}, up to {created.maxFiles} files.
-            </p>
-          </div>
-        </div>
+        <LinkShownOnce
+          headingId="request-created-heading"
+          heading="Upload link created"
+          intro="Copy it now and send it to them: it will not be shown again."
+          url={absolute(created.url)}
+          testId="upload-request-url"
+        >
+          <p className="peel-panel-text govuk-body">
+            For incident {created.incidentRef}, until {formatDateTime(created.expiresAt)}, up to {created.maxFiles} files.
+          </p>
+        </LinkShownOnce>
       )}
 
       <form onSubmit={create} noValidate className="peel-evidence-section">
@@ -132,51 +120,34 @@ export default function UploadRequests() {
         <p className="govuk-body">No upload links yet.</p>
       ) : (
         <ScrollRegion label="Upload links">
-          <table className="govuk-table peel-responsive-table" data-testid="upload-requests">
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">Incident</th>
-                <th scope="col" className="govuk-table__header">Files received</th>
-                <th scope="col" className="govuk-table__header">Open until</th>
-                <th scope="col" className="govuk-table__header">Status</th>
-                <th scope="col" className="govuk-table__header">
-                  <span className="govuk-visually-hidden">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {requests.data.requests.map((request) => {
-                const open = !request.revokedAt && !isPast(request.expiresAt) && request.filesReceived < request.maxFiles;
-                return (
-                  <tr className="govuk-table__row" key={request.id}>
-                    <td className="govuk-table__cell peel-break" data-label="Incident">
-                      {request.incidentRef}
-                      {request.description && <span className="govuk-body-s peel-block">{request.description}</span>}
-                      <span className="govuk-body-s peel-block">
-                        by {request.createdBy ?? 'unknown'} on {formatDateTime(request.createdAt)}
-                      </span>
-                    </td>
-                    <td className="govuk-table__cell" data-label="Files received">
-                      {request.filesReceived} of {request.maxFiles}
-                    </td>
-                    <td className="govuk-table__cell" data-label="Open until">
-                      {formatDateTime(request.expiresAt)}
-                    </td>
-                    <td className="govuk-table__cell" data-label="Status">
-                      <strong className={`govuk-tag ${open ? 'govuk-tag--green' : 'govuk-tag--grey'}`}>{request.revokedAt ? 'Withdrawn' : open ? 'Open' : 'Closed'}</strong>
-                    </td>
-                    <td className="govuk-table__cell">
-                      {open && (
-                        <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => void withdraw(request)}>
-                          Withdraw<span className="govuk-visually-hidden"> the link for {request.incidentRef}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <ResponsiveTable data-testid="upload-requests" columns={['Incident', 'Files received', 'Open until', 'Status', { text: 'Action', hidden: true }]}>
+            {requests.data.requests.map((request) => {
+              const open = !request.revokedAt && !isPast(request.expiresAt) && request.filesReceived < request.maxFiles;
+              return (
+                <tr className="govuk-table__row" key={request.id}>
+                  <Cell label="Incident" className="peel-break">
+                    {request.incidentRef}
+                    {request.description && <span className="govuk-body-s peel-block">{request.description}</span>}
+                    <span className="govuk-body-s peel-block">
+                      by {request.createdBy ?? 'unknown'} on {formatDateTime(request.createdAt)}
+                    </span>
+                  </Cell>
+                  <Cell label="Files received">{request.filesReceived} of {request.maxFiles}</Cell>
+                  <Cell label="Open until">{formatDateTime(request.expiresAt)}</Cell>
+                  <Cell label="Status">
+                    <strong className={`govuk-tag ${open ? 'govuk-tag--green' : 'govuk-tag--grey'}`}>{request.revokedAt ? 'Withdrawn' : open ? 'Open' : 'Closed'}</strong>
+                  </Cell>
+                  <Cell>
+                    {open && (
+                      <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => void withdraw(request)}>
+                        Withdraw<span className="govuk-visually-hidden"> the link for {request.incidentRef}</span>
+                      </button>
+                    )}
+                  </Cell>
+                </tr>
+              );
+            })}
+          </ResponsiveTable>
         </ScrollRegion>
       )}
     </>

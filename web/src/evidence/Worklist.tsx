@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom';
 import { useSignedIn } from '../auth/session.tsx';
 import { formatDate, formatDateTime } from '../format.ts';
 import { ErrorSummary, useErrorList } from '../shell/forms.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { Loading } from '../shell/Loading.tsx';
 import { ScrollRegion } from '../shell/ScrollRegion.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
@@ -41,46 +42,29 @@ export default function Worklist() {
             {items.length.toLocaleString('en-GB')} {items.length === 1 ? 'item needs' : 'items need'} a category.
           </p>
           <ScrollRegion label="Footage to categorise">
-            <table className="govuk-table peel-responsive-table" data-testid="evidence-worklist">
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">Footage</th>
-                  <th scope="col" className="govuk-table__header">Officer</th>
-                  <th scope="col" className="govuk-table__header">Recorded</th>
-                  <th scope="col" className="govuk-table__header">Deleted on</th>
-                  <th scope="col" className="govuk-table__header govuk-table__header--numeric">Days left</th>
+            <ResponsiveTable data-testid="evidence-worklist" columns={['Footage', 'Officer', 'Recorded', 'Deleted on', { text: 'Days left', numeric: true }]}>
+              {items.map((item) => (
+                <tr className="govuk-table__row" key={item.id}>
+                  <Cell label="Footage" className="peel-break">
+                    <Link className="govuk-link" to={`/evidence/items/${item.id}`}>
+                      {itemName(item)}
+                    </Link>
+                  </Cell>
+                  <Cell label="Officer">{item.officer ?? 'Not known'}</Cell>
+                  <Cell label="Recorded">{formatDateTime(item.recordedStart, 'Not known')}</Cell>
+                  <Cell label="Deleted on">{formatDate(item.deleteOn, 'Not set')}</Cell>
+                  <Cell label="Days left" numeric>
+                    {item.daysLeft === null ? (
+                      '–'
+                    ) : (
+                      <strong className={`govuk-tag ${item.daysLeft <= 7 ? 'govuk-tag--red' : 'govuk-tag--yellow'}`}>
+                        {item.daysLeft <= 0 ? 'Due now' : `${item.daysLeft} ${item.daysLeft === 1 ? 'day' : 'days'}`}
+                      </strong>
+                    )}
+                  </Cell>
                 </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {items.map((item) => (
-                  <tr className="govuk-table__row" key={item.id}>
-                    <td className="govuk-table__cell peel-break" data-label="Footage">
-                      <Link className="govuk-link" to={`/evidence/items/${item.id}`}>
-                        {itemName(item)}
-                      </Link>
-                    </td>
-                    <td className="govuk-table__cell" data-label="Officer">
-                      {item.officer ?? 'Not known'}
-                    </td>
-                    <td className="govuk-table__cell" data-label="Recorded">
-                      {formatDateTime(item.recordedStart, 'Not known')}
-                    </td>
-                    <td className="govuk-table__cell" data-label="Deleted on">
-                      {formatDate(item.deleteOn, 'Not set')}
-                    </td>
-                    <td className="govuk-table__cell govuk-table__cell--numeric" data-label="Days left">
-                      {item.daysLeft === null ? (
-                        '–'
-                      ) : (
-                        <strong className={`govuk-tag ${item.daysLeft <= 7 ? 'govuk-tag--red' : 'govuk-tag--yellow'}`}>
-                          {item.daysLeft <= 0 ? 'Due now' : `${item.daysLeft} ${item.daysLeft === 1 ? 'day' : 'days'}`}
-                        </strong>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </ResponsiveTable>
           </ScrollRegion>
         </>
       )}
@@ -94,34 +78,18 @@ export default function Worklist() {
             <p className="govuk-body">No teams have footage yet.</p>
           ) : (
             <ScrollRegion label="Categorisation by team">
-              <table className="govuk-table peel-responsive-table" data-testid="evidence-figures">
-                <thead className="govuk-table__head">
-                  <tr className="govuk-table__row">
-                    <th scope="col" className="govuk-table__header">Team</th>
-                    <th scope="col" className="govuk-table__header govuk-table__header--numeric">Items</th>
-                    <th scope="col" className="govuk-table__header govuk-table__header--numeric">Categorised</th>
-                    <th scope="col" className="govuk-table__header govuk-table__header--numeric">Rate</th>
+              <ResponsiveTable data-testid="evidence-figures" columns={['Team', { text: 'Items', numeric: true }, { text: 'Categorised', numeric: true }, { text: 'Rate', numeric: true }]}>
+                {figures.data.teams.map((team) => (
+                  <tr className="govuk-table__row" key={team.team ?? '(none)'}>
+                    <th scope="row" className="govuk-table__header" data-label="Team">
+                      {team.team ?? 'No team'}
+                    </th>
+                    <Cell label="Items" numeric>{team.items.toLocaleString('en-GB')}</Cell>
+                    <Cell label="Categorised" numeric>{team.categorised.toLocaleString('en-GB')}</Cell>
+                    <Cell label="Rate" numeric>{team.rate === null ? '–' : `${Math.round(team.rate * 100)}%`}</Cell>
                   </tr>
-                </thead>
-                <tbody className="govuk-table__body">
-                  {figures.data.teams.map((team) => (
-                    <tr className="govuk-table__row" key={team.team ?? '(none)'}>
-                      <th scope="row" className="govuk-table__header" data-label="Team">
-                        {team.team ?? 'No team'}
-                      </th>
-                      <td className="govuk-table__cell govuk-table__cell--numeric" data-label="Items">
-                        {team.items.toLocaleString('en-GB')}
-                      </td>
-                      <td className="govuk-table__cell govuk-table__cell--numeric" data-label="Categorised">
-                        {team.categorised.toLocaleString('en-GB')}
-                      </td>
-                      <td className="govuk-table__cell govuk-table__cell--numeric" data-label="Rate">
-                        {team.rate === null ? '–' : `${Math.round(team.rate * 100)}%`}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </ResponsiveTable>
             </ScrollRegion>
           )}
         </>

@@ -1,45 +1,15 @@
 /** The evidence API's shapes: the server's reply schemas (replies.ts) where it has them. */
-import type { Hold, Item } from '../../../src/modules/evidence/replies.ts';
+import type { CreatedShare, Hold, Item, Share as ShareReply } from '../../../src/modules/evidence/replies.ts';
 
-export type { Category, Hold, Item, MediaFacts, Retention, TeamMember } from '../../../src/modules/evidence/replies.ts';
+export type { Category, Hold, Item, MediaFacts, Retention, TeamFigure, TeamMember, WorkItem as WorklistEntry } from '../../../src/modules/evidence/replies.ts';
 export type HoldKind = Hold['kind'];
 
 export interface ItemWithDerived extends Item {
   derived: Item[];
 }
 
-export interface Share {
-  id: number;
-  url?: string;
-  downloadUrl?: string;
-  itemIds: number[];
-  recipient: string | null;
-  expiresAt: string;
-  allowDownload: boolean;
-  maxAccesses: number | null;
-  accessCount: number;
-  pinRequired: boolean;
-  revokedAt: string | null;
-  createdBy: string | null;
-  createdAt: string;
-}
-
-export interface WorklistEntry {
-  id: number;
-  filename: string | null;
-  officer: string | null;
-  recordedStart: string | null;
-  deleteOn: string | null;
-  daysLeft: number | null;
-}
-
-export interface TeamFigure {
-  team: string | null;
-  items: number;
-  categorised: number;
-  rate: number | null;
-}
-
+/** A share link; the reply that makes one also gives its addresses, shown that once. */
+export type Share = ShareReply & Partial<Pick<CreatedShare, 'url' | 'downloadUrl'>>;
 
 export interface CustodyEntry {
   id: number | string;

@@ -1,5 +1,6 @@
 /** GOV.UK radios, checkboxes and textarea for the report pages (the markup of the Nunjucks macros). */
 import type { ReactNode } from 'react';
+import { FieldError, FieldHint, FormGroup, describedBy } from '../shell/forms.tsx';
 
 export interface RadioOption {
   value: string;
@@ -30,21 +31,12 @@ export function Radios({
   small?: boolean;
   inline?: boolean;
 }) {
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset className="govuk-fieldset" aria-describedby={described}>
+      <fieldset className="govuk-fieldset" aria-describedby={describedBy(id, hint, error)}>
         <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
-        {hint && (
-          <div id={`${id}-hint`} className="govuk-hint">
-            {hint}
-          </div>
-        )}
-        {error && (
-          <p id={`${id}-error`} className="govuk-error-message">
-            <span className="govuk-visually-hidden">Error:</span> {error}
-          </p>
-        )}
+        <FieldHint id={id} hint={hint} />
+        <FieldError id={id} error={error} />
         <div className={`govuk-radios${small ? ' govuk-radios--small' : ''}${inline ? ' govuk-radios--inline' : ''}`}>
           {options.map((option, index) => {
             const optionId = index === 0 ? id : `${id}-${index + 1}`;
@@ -60,16 +52,12 @@ export function Radios({
                     value={option.value}
                     checked={checked}
                     onChange={() => onChange(option.value)}
-                    aria-describedby={option.hint ? `${optionId}-hint` : undefined}
+                    aria-describedby={describedBy(optionId, option.hint)}
                   />
                   <label className="govuk-label govuk-radios__label" htmlFor={optionId}>
                     {option.text}
                   </label>
-                  {option.hint && (
-                    <div id={`${optionId}-hint`} className="govuk-hint govuk-radios__hint">
-                      {option.hint}
-                    </div>
-                  )}
+                  <FieldHint id={optionId} hint={option.hint} className="govuk-radios__hint" />
                 </div>
                 {option.reveal && checked && <div className="govuk-radios__conditional">{option.reveal}</div>}
               </div>
@@ -93,16 +81,12 @@ export function Checkbox({ id, label, hint, checked, onChange }: { id: string; l
             type="checkbox"
             checked={checked}
             onChange={(event) => onChange(event.target.checked)}
-            aria-describedby={hint ? `${id}-hint` : undefined}
+            aria-describedby={describedBy(id, hint)}
           />
           <label className="govuk-label govuk-checkboxes__label" htmlFor={id}>
             {label}
           </label>
-          {hint && (
-            <div id={`${id}-hint`} className="govuk-hint govuk-checkboxes__hint">
-              {hint}
-            </div>
-          )}
+          <FieldHint id={id} hint={hint} className="govuk-checkboxes__hint" />
         </div>
       </div>
     </div>
@@ -130,23 +114,9 @@ export function Textarea({
   rows?: number;
 }) {
   const left = maxLength - value.length;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : '', `${id}-info`].filter(Boolean).join(' ');
   return (
     <div className="govuk-form-group govuk-character-count">
-      <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-        <label className="govuk-label govuk-label--s" htmlFor={id}>
-          {label}
-        </label>
-        {hint && (
-          <div id={`${id}-hint`} className="govuk-hint">
-            {hint}
-          </div>
-        )}
-        {error && (
-          <p id={`${id}-error`} className="govuk-error-message">
-            <span className="govuk-visually-hidden">Error:</span> {error}
-          </p>
-        )}
+      <FormGroup id={id} label={label} labelClass="govuk-label--s" hint={hint} error={error}>
         <textarea
           className={`govuk-textarea govuk-js-character-count${error || left < 0 ? ' govuk-textarea--error' : ''}`}
           id={id}
@@ -154,9 +124,9 @@ export function Textarea({
           rows={rows}
           value={value}
           onChange={(event) => onChange(event.target.value)}
-          aria-describedby={described}
+          aria-describedby={describedBy(id, hint, error, `${id}-info`)}
         />
-      </div>
+      </FormGroup>
       <div id={`${id}-info`} className={`govuk-hint govuk-character-count__message${left < 0 ? ' govuk-error-message' : ''}`} aria-live="polite">
         {left >= 0 ? `You have ${left.toLocaleString('en-GB')} characters remaining` : `You have ${(-left).toLocaleString('en-GB')} characters too many`}
       </div>

@@ -1,5 +1,5 @@
 /** GOV.UK form components, written for React (the same markup as the Nunjucks macros). */
-import { useEffect, useId, useMemo, useRef, type InputHTMLAttributes, type MouseEvent, type ReactNode, type Ref } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type InputHTMLAttributes, type MouseEvent, type ReactNode, type Ref } from 'react';
 import { ApiError, messageOf } from '../api.ts';
 
 /** One problem with a form; `field` is the id of the input it belongs to, if any. */
@@ -16,6 +16,36 @@ export function errorFor(errors: FormError[], field: string): string | undefined
 export function apiErrors(error: unknown, fieldForCode: Record<string, string> = {}): FormError[] {
   const field = error instanceof ApiError ? fieldForCode[error.code] : undefined;
   return [{ field, message: messageOf(error) }];
+}
+
+/**
+ * A form's fields, the problems with its last submission, and whether it is being sent.
+ * `set(name)` is the onChange of the field of that name. `send(problems, request, onError)`
+ * shows the problems if there are any; otherwise it runs the request, and if that fails
+ * shows the error: on the field that `onError` names for the error's code (as apiErrors
+ * does), or as the list `onError` returns when it is a function. `initialErrors` are shown
+ * before any submission (a reason the server put in the address, say).
+ */
+export function useForm<F extends object>(initial: F, initialErrors: () => FormError[] = () => []) {
+  const [fields, setFields] = useState<F>(initial);
+  const [errors, setErrors] = useState<FormError[]>(initialErrors);
+  const [busy, setBusy] = useState(false);
+  const set = (field: keyof F) => (value: string) => setFields((now) => ({ ...now, [field]: value }));
+
+  async function send(problems: FormError[], request: () => Promise<void>, onError: Record<string, string> | ((error: unknown) => FormError[]) = {}) {
+    setErrors(problems);
+    if (problems.length > 0) return;
+    setBusy(true);
+    try {
+      await request();
+    } catch (error) {
+      setErrors(typeof onError === 'function' ? onError(error) : apiErrors(error, onError));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { fields, setFields, set, errors, setErrors, busy, send };
 }
 
 const NO_ERRORS: FormError[] = [];
@@ -74,25 +104,64 @@ function focusField(event: MouseEvent, id: string) {
   input.focus({ preventScroll: true });
 }
 
-function describedBy(id: string, hint?: ReactNode, error?: string): string | undefined {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+/** The ids of a control's hint and error, if it has them, and of anything else that describes it. */
+export function describedBy(id: string, hint?: ReactNode, error?: string, ...more: string[]): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : '', ...more].filter(Boolean).join(' ');
   return ids || undefined;
 }
 
-function FieldHint({ id, hint }: { id: string; hint?: ReactNode }) {
+/** A control's hint; `className` adds the hint class of a radio or checkbox item. */
+export function FieldHint({ id, hint, className }: { id: string; hint?: ReactNode; className?: string }) {
   return hint ? (
-    <div id={`${id}-hint`} className="govuk-hint">
+    <div id={`${id}-hint`} className={`govuk-hint${className ? ` ${className}` : ''}`}>
       {hint}
     </div>
   ) : null;
 }
 
-function FieldError({ id, error }: { id: string; error?: string }) {
+export function FieldError({ id, error }: { id: string; error?: string }) {
   return error ? (
     <p id={`${id}-error`} className="govuk-error-message">
       <span className="govuk-visually-hidden">Error:</span> {error}
     </p>
   ) : null;
+}
+
+/**
+ * The GOV.UK form group around one control: its label, hint and error message, then the
+ * control. `labelClass` sizes the label (govuk-label--s, --m); `labelIsHeading` wraps it
+ * in an h2, for a control that heads its part of the page.
+ */
+export function FormGroup({
+  id,
+  label,
+  labelClass,
+  labelIsHeading,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  labelClass?: string;
+  labelIsHeading?: boolean;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+}) {
+  const labelElement = (
+    <label className={`govuk-label${labelClass ? ` ${labelClass}` : ''}`} htmlFor={id}>
+      {label}
+    </label>
+  );
+  return (
+    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      {labelIsHeading ? <h2 className="govuk-label-wrapper">{labelElement}</h2> : labelElement}
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
+      {children}
+    </div>
+  );
 }
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'className'>;
@@ -122,12 +191,7 @@ export function TextInput({
 }) {
   const widthClass = width ? (/^\d+$/.test(width) ? ` govuk-input--width-${width}` : ` govuk-!-width-${width}`) : '';
   return (
-    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label className={`govuk-label${labelClass ? ` ${labelClass}` : ''}`} htmlFor={id}>
-        {label}
-      </label>
-      <FieldHint id={id} hint={hint} />
-      <FieldError id={id} error={error} />
+    <FormGroup id={id} label={label} labelClass={labelClass} hint={hint} error={error}>
       <input
         className={`govuk-input${widthClass}${error ? ' govuk-input--error' : ''}`}
         id={id}
@@ -138,7 +202,7 @@ export function TextInput({
         ref={ref}
         {...rest}
       />
-    </div>
+    </FormGroup>
   );
 }
 
@@ -165,12 +229,7 @@ export function SelectInput({
   options: Option[];
 }) {
   return (
-    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label className="govuk-label" htmlFor={id}>
-        {label}
-      </label>
-      <FieldHint id={id} hint={hint} />
-      <FieldError id={id} error={error} />
+    <FormGroup id={id} label={label} hint={hint} error={error}>
       <select
         className={`govuk-select${error ? ' govuk-select--error' : ''}`}
         id={id}
@@ -185,7 +244,7 @@ export function SelectInput({
           </option>
         ))}
       </select>
-    </div>
+    </FormGroup>
   );
 }
 
