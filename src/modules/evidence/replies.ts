@@ -93,8 +93,19 @@ export const createdShare = share.extend({ url: z.string(), downloadUrl: z.strin
 
 /** Uncategorised footage on a worklist, and when it will be deleted. */
 export const workItem = z.object({ id: z.number(), filename: z.string().nullable(), officer: z.string().nullable(), recordedStart: z.string().nullable(), deleteOn: z.string().nullable(), daysLeft: z.number().nullable() });
-/** A team's categorisation: items, how many have a category, and the rate (null with no items). */
-export const teamFigure = z.object({ team: z.string(), items: z.number(), categorised: z.number(), rate: z.number().nullable() });
+/** A team's categorisation: items, how many have a category, and the rate (null with no items); team null for footage of officers in no team. */
+export const teamFigure = z.object({ team: z.string().nullable(), items: z.number(), categorised: z.number(), rate: z.number().nullable() });
+
+/** What a recipient with no account sees of a share link. */
+export const sharedView = z.object({
+  items: z.array(z.object({ id: z.number(), filename: z.string().nullable(), size: z.number(), sha256: z.string(), mimeType: z.string().nullable(), status: z.string() })),
+  recipient: z.string(),
+  expiresAt: z.string(),
+  allowDownload: z.boolean(),
+  accessesLeft: z.number().nullable(),
+  sharedBy: z.string().nullable(),
+  downloadUrl: z.string().nullable(),
+});
 
 export type Item = z.infer<typeof itemSchema>;
 export type MediaFacts = NonNullable<Item['media']>;
@@ -108,3 +119,4 @@ export type Share = z.infer<typeof share>;
 export type CreatedShare = z.infer<typeof createdShare>;
 export type WorkItem = z.infer<typeof workItem>;
 export type TeamFigure = z.infer<typeof teamFigure>;
+export type SharedView = z.infer<typeof sharedView>;

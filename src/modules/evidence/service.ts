@@ -446,7 +446,7 @@ export async function worklist(db: Db, actor: Actor, now = new Date()): Promise<
 }
 
 export async function categorisationFigures(db: Db): Promise<TeamFigure[]> {
-  return (await store.categorisationByTeam(db)).map((r) => ({ team: r.team ?? '(no team)', items: r.items, categorised: r.categorised, rate: r.items ? r.categorised / r.items : null }));
+  return (await store.categorisationByTeam(db)).map((r) => ({ team: r.team, items: r.items, categorised: r.categorised, rate: r.items ? r.categorised / r.items : null }));
 }
 
 export const listTeamMembers = (db: Db) => store.listTeamMembers(db);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Platform, PeelServer } from '../../platform/context.ts';
 import type { Role } from '../../platform/roles.ts';
 import { contentDisposition } from './metadata.ts';
-import { createdShare as created, share } from './replies.ts';
+import { createdShare as created, share, sharedView } from './replies.ts';
 import { sendBytes } from './routes.ts';
 import * as shares from './shares.ts';
 
@@ -87,15 +87,7 @@ export async function shareRoutes(app: PeelServer, platform: Platform): Promise<
       params: tokenParams,
       querystring: pinQuery,
       response: {
-        200: z.object({
-          items: z.array(z.object({ id: z.number(), filename: z.string().nullable(), size: z.number(), sha256: z.string(), mimeType: z.string().nullable(), status: z.string() })),
-          recipient: z.string(),
-          expiresAt: z.string(),
-          allowDownload: z.boolean(),
-          accessesLeft: z.number().nullable(),
-          sharedBy: z.string().nullable(),
-          downloadUrl: z.string().nullable(),
-        }),
+        200: sharedView,
       },
     },
     handler: async (req) => {

@@ -110,15 +110,13 @@ function Shown({ view, token, withPin }: { view: SharedView; token: string; with
   return (
     <>
       <dl className="govuk-summary-list" data-testid="shared-summary">
-        {view.sharedBy !== undefined && (
-          <div className="govuk-summary-list__row">
-            <dt className="govuk-summary-list__key">Shared by</dt>
-            <dd className="govuk-summary-list__value">{view.sharedBy ?? 'Not named'}</dd>
-          </div>
-        )}
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">Shared by</dt>
+          <dd className="govuk-summary-list__value">{view.sharedBy ?? 'Not named'}</dd>
+        </div>
         <div className="govuk-summary-list__row">
           <dt className="govuk-summary-list__key">Shared with</dt>
-          <dd className="govuk-summary-list__value">{view.recipient ?? 'Not named'}</dd>
+          <dd className="govuk-summary-list__value">{view.recipient}</dd>
         </div>
         <div className="govuk-summary-list__row">
           <dt className="govuk-summary-list__key">Link expires</dt>

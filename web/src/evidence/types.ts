@@ -1,7 +1,7 @@
 /** The evidence API's shapes: the server's reply schemas (replies.ts) where it has them. */
 import type { CreatedShare, Hold, Item, Share as ShareReply } from '../../../src/modules/evidence/replies.ts';
 
-export type { Category, Hold, Item, MediaFacts, Retention, TeamFigure, TeamMember, WorkItem as WorklistEntry } from '../../../src/modules/evidence/replies.ts';
+export type { Category, Hold, Item, MediaFacts, Retention, SharedView, TeamFigure, TeamMember, WorkItem as WorklistEntry } from '../../../src/modules/evidence/replies.ts';
 export type HoldKind = Hold['kind'];
 
 export interface ItemWithDerived extends Item {
@@ -32,16 +32,6 @@ export interface CustodyReport {
   chain: { ok: boolean; problem: string | null };
 }
 
-/** What a recipient sees of a share (no account). */
-export interface SharedView {
-  items: { id: number; filename: string | null; size: number; sha256: string; mimeType: string | null }[];
-  recipient: string | null;
-  expiresAt: string;
-  allowDownload: boolean;
-  accessesLeft: number | null;
-  downloadUrl: string | null;
-  sharedBy?: string | null;
-}
 
 export const HOLD_KINDS: { value: HoldKind; text: string }[] = [
   { value: 'case', text: 'Case' },

@@ -52,12 +52,13 @@ export function Radios({
                     value={option.value}
                     checked={checked}
                     onChange={() => onChange(option.value)}
-                    aria-describedby={describedBy(optionId, option.hint)}
+                    aria-describedby={describedBy(`${optionId}-item`, option.hint)}
                   />
                   <label className="govuk-label govuk-radios__label" htmlFor={optionId}>
                     {option.text}
                   </label>
-                  <FieldHint id={optionId} hint={option.hint} className="govuk-radios__hint" />
+                  {/* "-item-hint", as GOV.UK names it: the first option's id is the group's, whose hint is "-hint" */}
+                  <FieldHint id={`${optionId}-item`} hint={option.hint} className="govuk-radios__hint" />
                 </div>
                 {option.reveal && checked && <div className="govuk-radios__conditional">{option.reveal}</div>}
               </div>
