@@ -47,6 +47,11 @@ async function syncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();
+  } catch (err) {
+    // Some file systems cannot sync a folder (as PostgreSQL's fsync_fname allows for): the
+    // blob is still written and synced, only the folder's entry is left to the system.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EBADF' && code !== 'EISDIR') throw err;
   } finally {
     await handle.close();
   }
