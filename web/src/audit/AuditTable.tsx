@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { ROLE_LABELS, type Role } from '../../../src/platform/roles.ts';
 import { formatDate, formatTimeSeconds } from '../format.ts';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import type { AuditEntry } from './types.ts';
 
 /** How many record IDs to list in a row before summing up the rest. */
@@ -8,46 +9,37 @@ const IDS_SHOWN = 5;
 
 export function AuditTable({ entries }: { entries: AuditEntry[] }) {
   return (
-    <table className="govuk-table peel-responsive-table peel-audit-table">
-      <caption className="govuk-table__caption govuk-table__caption--m">Entries, newest first</caption>
-      <thead className="govuk-table__head">
-        <tr className="govuk-table__row">
-          <th scope="col" className="govuk-table__header">No.</th>
-          <th scope="col" className="govuk-table__header">Time (UTC)</th>
-          <th scope="col" className="govuk-table__header">User and role</th>
-          <th scope="col" className="govuk-table__header">Operation and action</th>
-          <th scope="col" className="govuk-table__header">Records</th>
-          <th scope="col" className="govuk-table__header">Reason</th>
-          <th scope="col" className="govuk-table__header">Client address</th>
+    <ResponsiveTable
+      className="peel-audit-table"
+      caption="Entries, newest first"
+      captionClass="govuk-table__caption--m"
+      columns={['No.', 'Time (UTC)', 'User and role', 'Operation and action', 'Records', 'Reason', 'Client address']}
+    >
+      {entries.map((entry) => (
+        <tr key={entry.seq} className="govuk-table__row">
+          <Cell label="No.">{entry.seq}</Cell>
+          <Cell label="Time (UTC)">
+            <time dateTime={entry.at}>
+              <span className="peel-nowrap">{formatDate(entry.at)}</span>{' '}
+              <span className="peel-nowrap">{formatTimeSeconds(entry.at)}</span>
+            </time>
+          </Cell>
+          <Cell label="User and role">
+            {entry.username ?? 'System'}
+            <span className="peel-secondary">{roleLabel(entry.role)}</span>
+          </Cell>
+          <Cell label="Operation and action">
+            {capitalise(entry.operation)}
+            <span className="peel-secondary">
+              <code>{breakable(entry.action)}</code>
+            </span>
+          </Cell>
+          <Cell label="Records" className="peel-break"><Records entry={entry} /></Cell>
+          <Cell label="Reason"><Reason entry={entry} /></Cell>
+          <Cell label="Client address" className="peel-break">{entry.clientIp ?? ''}</Cell>
         </tr>
-      </thead>
-      <tbody className="govuk-table__body">
-        {entries.map((entry) => (
-          <tr key={entry.seq} className="govuk-table__row">
-            <td className="govuk-table__cell" data-label="No.">{entry.seq}</td>
-            <td className="govuk-table__cell" data-label="Time (UTC)">
-              <time dateTime={entry.at}>
-                <span className="peel-nowrap">{formatDate(entry.at)}</span>{' '}
-                <span className="peel-nowrap">{formatTimeSeconds(entry.at)}</span>
-              </time>
-            </td>
-            <td className="govuk-table__cell" data-label="User and role">
-              {entry.username ?? 'System'}
-              <span className="peel-secondary">{roleLabel(entry.role)}</span>
-            </td>
-            <td className="govuk-table__cell" data-label="Operation and action">
-              {capitalise(entry.operation)}
-              <span className="peel-secondary">
-                <code>{breakable(entry.action)}</code>
-              </span>
-            </td>
-            <td className="govuk-table__cell peel-break" data-label="Records"><Records entry={entry} /></td>
-            <td className="govuk-table__cell" data-label="Reason"><Reason entry={entry} /></td>
-            <td className="govuk-table__cell peel-break" data-label="Client address">{entry.clientIp ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ResponsiveTable>
   );
 }
 

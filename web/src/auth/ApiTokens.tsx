@@ -3,6 +3,7 @@ import { api, messageOf } from '../api.ts';
 import { formatDate, formatDateTime, isPast } from '../format.ts';
 import { ErrorSummary, TextInput, apiErrors, errorFor, type FormError } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import type { ApiToken } from '../../../src/platform/auth/replies.ts';
 
 /** A token just made: the only time its secret is sent. */
@@ -74,43 +75,32 @@ export function ApiTokens() {
 
 function TokenTable({ tokens, onRevoke }: { tokens: ApiToken[]; onRevoke: (token: ApiToken) => void }) {
   return (
-    <table className="govuk-table peel-responsive-table">
-      <caption className="govuk-table__caption govuk-table__caption--s">Your tokens</caption>
-      <thead className="govuk-table__head">
-        <tr className="govuk-table__row">
-          <th scope="col" className="govuk-table__header">Name</th>
-          <th scope="col" className="govuk-table__header">Starts with</th>
-          <th scope="col" className="govuk-table__header">Created</th>
-          <th scope="col" className="govuk-table__header">Expires</th>
-          <th scope="col" className="govuk-table__header">Last used</th>
-          <th scope="col" className="govuk-table__header">
-            <span className="govuk-visually-hidden">Status or action</span>
-          </th>
+    <ResponsiveTable
+      caption="Your tokens"
+      captionClass="govuk-table__caption--s"
+      columns={['Name', 'Starts with', 'Created', 'Expires', 'Last used', { text: 'Status or action', hidden: true }]}
+    >
+      {tokens.map((token) => (
+        <tr key={token.id} className="govuk-table__row">
+          <Cell header label="Name">{token.name}</Cell>
+          <Cell label="Starts with"><code>{token.prefix}</code></Cell>
+          <Cell label="Created">{formatDate(token.createdAt)}</Cell>
+          <Cell label="Expires">{formatDate(token.expiresAt, 'Does not expire')}</Cell>
+          <Cell label="Last used">{formatDateTime(token.lastUsedAt)}</Cell>
+          <Cell>
+            {token.revokedAt ? (
+              <strong className="govuk-tag govuk-tag--grey">Revoked</strong>
+            ) : isPast(token.expiresAt) ? (
+              <strong className="govuk-tag govuk-tag--grey">Expired</strong>
+            ) : (
+              <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => onRevoke(token)}>
+                Revoke<span className="govuk-visually-hidden"> token {token.name}</span>
+              </button>
+            )}
+          </Cell>
         </tr>
-      </thead>
-      <tbody className="govuk-table__body">
-        {tokens.map((token) => (
-          <tr key={token.id} className="govuk-table__row">
-            <th scope="row" className="govuk-table__header" data-label="Name">{token.name}</th>
-            <td className="govuk-table__cell" data-label="Starts with"><code>{token.prefix}</code></td>
-            <td className="govuk-table__cell" data-label="Created">{formatDate(token.createdAt)}</td>
-            <td className="govuk-table__cell" data-label="Expires">{formatDate(token.expiresAt, 'Does not expire')}</td>
-            <td className="govuk-table__cell" data-label="Last used">{formatDateTime(token.lastUsedAt)}</td>
-            <td className="govuk-table__cell">
-              {token.revokedAt ? (
-                <strong className="govuk-tag govuk-tag--grey">Revoked</strong>
-              ) : isPast(token.expiresAt) ? (
-                <strong className="govuk-tag govuk-tag--grey">Expired</strong>
-              ) : (
-                <button type="button" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => onRevoke(token)}>
-                  Revoke<span className="govuk-visually-hidden"> token {token.name}</span>
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ResponsiveTable>
   );
 }
 

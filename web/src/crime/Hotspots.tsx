@@ -1,4 +1,6 @@
 import { memo } from 'react';
+import { ScrollRegion } from '../shell/ScrollRegion.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import { shortMonthLabel } from './query.ts';
 import type { Hotspot, HotspotReply, Period } from './types.ts';
 
@@ -61,59 +63,52 @@ export const Hotspots = memo(function Hotspots({
           <>There is no data for {periodLabel(previous)}, the period of the same length before, so the change cannot be judged.</>
         )}
       </p>
-      <div className="peel-table-scroll" role="region" aria-label="Hotspots table" tabIndex={0}>
-        <table className="govuk-table peel-compact-table peel-hotspot-table peel-responsive-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">Hotspots: the hexagons with most crime</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Hexagon</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Crimes</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Share</th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">Change</th>
-              <th scope="col" className="govuk-table__header">Significance</th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {hotspots.map((spot, index) => {
-              const sig = comparable ? significance(spot.z) : { text: 'Cannot compare', tone: 'none' as const };
-              return (
-                <tr
-                  key={spot.cell}
-                  className={`govuk-table__row peel-hotspot-row${spot.cell === selected ? ' peel-hotspot-row--selected' : ''}`}
-                  onClick={(event) => {
-                    const button = event.currentTarget.querySelector('button');
-                    if (button && event.target !== button) onChoose(spot.cell, button);
-                  }}
-                >
-                  <th scope="row" className="govuk-table__header" data-label="Hexagon">
-                    <button
-                      type="button"
-                      className="peel-link-button govuk-link peel-hotspot-button"
-                      aria-pressed={spot.cell === selected}
-                      onClick={(event) => onChoose(spot.cell, event.currentTarget)}
-                    >
-                      <span className="govuk-visually-hidden">Hotspot </span>
-                      {index + 1}
-                    </button>
-                    <span className="peel-cell-id">{spot.cell}</span>
-                  </th>
-                  <td className="govuk-table__cell govuk-table__cell--numeric" data-label="Crimes">{spot.count.toLocaleString('en-GB')}</td>
-                  <td className="govuk-table__cell govuk-table__cell--numeric" data-label="Share">{pct(spot.share)}</td>
-                  <td className="govuk-table__cell govuk-table__cell--numeric peel-nowrap" data-label="Change">{comparable ? changeText(spot) : '–'}</td>
-                  <td className="govuk-table__cell" data-label="Significance">
-                    <span className={`peel-significance peel-significance--${sig.tone}`}>{sig.text}</span>
-                    {comparable && Number.isFinite(spot.z) && (
-                      <span className="peel-secondary-line">
-                        z = {spot.z.toLocaleString('en-GB', { maximumFractionDigits: 2, minimumFractionDigits: 1 })}
-                      </span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <ScrollRegion label="Hotspots table">
+        <ResponsiveTable
+          className="peel-compact-table peel-hotspot-table"
+          caption="Hotspots: the hexagons with most crime"
+          captionClass="govuk-visually-hidden"
+          columns={['Hexagon', { text: 'Crimes', numeric: true }, { text: 'Share', numeric: true }, { text: 'Change', numeric: true }, 'Significance']}
+        >
+          {hotspots.map((spot, index) => {
+            const sig = comparable ? significance(spot.z) : { text: 'Cannot compare', tone: 'none' as const };
+            return (
+              <tr
+                key={spot.cell}
+                className={`govuk-table__row peel-hotspot-row${spot.cell === selected ? ' peel-hotspot-row--selected' : ''}`}
+                onClick={(event) => {
+                  const button = event.currentTarget.querySelector('button');
+                  if (button && event.target !== button) onChoose(spot.cell, button);
+                }}
+              >
+                <Cell header label="Hexagon">
+                  <button
+                    type="button"
+                    className="peel-link-button govuk-link peel-hotspot-button"
+                    aria-pressed={spot.cell === selected}
+                    onClick={(event) => onChoose(spot.cell, event.currentTarget)}
+                  >
+                    <span className="govuk-visually-hidden">Hotspot </span>
+                    {index + 1}
+                  </button>
+                  <span className="peel-cell-id">{spot.cell}</span>
+                </Cell>
+                <Cell numeric label="Crimes">{spot.count.toLocaleString('en-GB')}</Cell>
+                <Cell numeric label="Share">{pct(spot.share)}</Cell>
+                <Cell numeric label="Change" className="peel-nowrap">{comparable ? changeText(spot) : '–'}</Cell>
+                <Cell label="Significance">
+                  <span className={`peel-significance peel-significance--${sig.tone}`}>{sig.text}</span>
+                  {comparable && Number.isFinite(spot.z) && (
+                    <span className="peel-secondary-line">
+                      z = {spot.z.toLocaleString('en-GB', { maximumFractionDigits: 2, minimumFractionDigits: 1 })}
+                    </span>
+                  )}
+                </Cell>
+              </tr>
+            );
+          })}
+        </ResponsiveTable>
+      </ScrollRegion>
     </>
   );
 });

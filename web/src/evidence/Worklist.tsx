@@ -81,9 +81,7 @@ export default function Worklist() {
               <ResponsiveTable data-testid="evidence-figures" columns={['Team', { text: 'Items', numeric: true }, { text: 'Categorised', numeric: true }, { text: 'Rate', numeric: true }]}>
                 {figures.data.teams.map((team) => (
                   <tr className="govuk-table__row" key={team.team ?? '(none)'}>
-                    <th scope="row" className="govuk-table__header" data-label="Team">
-                      {team.team ?? 'No team'}
-                    </th>
+                    <Cell header label="Team">{team.team ?? 'No team'}</Cell>
                     <Cell label="Items" numeric>{team.items.toLocaleString('en-GB')}</Cell>
                     <Cell label="Categorised" numeric>{team.categorised.toLocaleString('en-GB')}</Cell>
                     <Cell label="Rate" numeric>{team.rate === null ? '–' : `${Math.round(team.rate * 100)}%`}</Cell>

@@ -1,3 +1,5 @@
+import { Link } from 'react-router-dom';
+
 /** Always first on the public pages: this form is not watched like a 999 call. */
 export function EmergencyBanner() {
   return (
@@ -11,5 +13,19 @@ export function EmergencyBanner() {
         If you are deaf or cannot talk, text 999 if you have registered with emergencySMS.
       </strong>
     </div>
+  );
+}
+
+/** The end of a page about a report already made: the emergency numbers again, and a way to report something else. */
+export function AfterReport() {
+  return (
+    <>
+      <EmergencyBanner />
+      <p className="govuk-body">
+        <Link className="govuk-link" to="/report">
+          Report something else
+        </Link>
+      </p>
+    </>
   );
 }

@@ -1,7 +1,7 @@
 import './reports.css';
 import { Link, useParams } from 'react-router-dom';
 import { usePageTitle } from '../shell/usePageTitle.ts';
-import { EmergencyBanner } from './EmergencyBanner.tsx';
+import { AfterReport, EmergencyBanner } from './EmergencyBanner.tsx';
 import { useInstallableApp } from './installable.ts';
 import { retry, useOutbox } from './sender.ts';
 
@@ -42,12 +42,7 @@ export default function ReportSent() {
         <button type="button" className="govuk-button govuk-button--secondary" onClick={() => void navigator.clipboard?.writeText(done.statusPage)}>
           Copy the link
         </button>
-        <EmergencyBanner />
-        <p className="govuk-body">
-          <Link className="govuk-link" to="/report">
-            Report something else
-          </Link>
-        </p>
+        <AfterReport />
       </div>
     );
   }

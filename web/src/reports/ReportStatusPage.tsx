@@ -1,11 +1,11 @@
 import './reports.css';
 import { useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { ApiError, messageOf } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { Loading } from '../shell/Loading.tsx';
 import { usePageTitle } from '../shell/usePageTitle.ts';
-import { EmergencyBanner } from './EmergencyBanner.tsx';
+import { AfterReport } from './EmergencyBanner.tsx';
 import { useInstallableApp } from './installable.ts';
 import { getStatus, type ReportStatus, type StatusView } from './public-api.ts';
 
@@ -124,12 +124,7 @@ export default function ReportStatusPage() {
         ))}
       </ul>
       <p className="govuk-body-s">This page checks for news every 15 seconds while it is open.</p>
-      <EmergencyBanner />
-      <p className="govuk-body">
-        <Link className="govuk-link" to="/report">
-          Report something else
-        </Link>
-      </p>
+      <AfterReport />
     </div>
   );
 }

@@ -48,10 +48,31 @@ export function ResponsiveTable({
   );
 }
 
-/** A cell of a ResponsiveTable; `label` is its column's heading, shown beside it on a narrow screen. */
-export function Cell({ label, numeric, className, children }: { label?: string; numeric?: boolean; className?: string; children?: ReactNode }) {
-  return (
-    <td className={`govuk-table__cell${numeric ? ' govuk-table__cell--numeric' : ''}${className ? ` ${className}` : ''}`} data-label={label}>
+/**
+ * A cell of a ResponsiveTable; `label` is its column's heading, shown beside it on a narrow
+ * screen. A `header` cell is the heading of its row (a th with scope="row").
+ */
+export function Cell({
+  label,
+  numeric,
+  header,
+  className,
+  children,
+}: {
+  label?: string;
+  numeric?: boolean;
+  header?: boolean;
+  className?: string;
+  children?: ReactNode;
+}) {
+  const base = header ? 'govuk-table__header' : 'govuk-table__cell';
+  const classes = `${base}${numeric ? ` ${base}--numeric` : ''}${className ? ` ${className}` : ''}`;
+  return header ? (
+    <th scope="row" className={classes} data-label={label}>
+      {children}
+    </th>
+  ) : (
+    <td className={classes} data-label={label}>
       {children}
     </td>
   );

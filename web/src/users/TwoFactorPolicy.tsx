@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorSummary, SuccessBanner, apiErrors, type FormError } from '../shell/forms.tsx';
 import { Loading } from '../shell/Loading.tsx';
+import { Cell, ResponsiveTable } from '../shell/Table.tsx';
 import type { RolePolicy } from './data.tsx';
 
 /** Which roles must give a TOTP code at sign-in, one checkbox per role, saved together. */
@@ -66,38 +67,34 @@ export function TwoFactorPolicy({
         <Loading what="Loading roles" />
       ) : (
         <form onSubmit={save} noValidate>
-          <table className="govuk-table peel-responsive-table peel-policy-table">
-            <caption className="govuk-visually-hidden">Two-factor policy by role</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">Role</th>
-                <th scope="col" className="govuk-table__header">Two-factor authentication</th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {roles.map((role) => (
-                <tr key={role.role} className="govuk-table__row">
-                  <th scope="row" className="govuk-table__header" data-label="Role">{role.label}</th>
-                  <td className="govuk-table__cell">
-                    <div className="govuk-checkboxes govuk-checkboxes--small">
-                      <div className="govuk-checkboxes__item">
-                        <input
-                          className="govuk-checkboxes__input"
-                          id={`totp-${role.role}`}
-                          type="checkbox"
-                          checked={required[role.role] ?? false}
-                          onChange={(event) => setRequired({ ...required, [role.role]: event.target.checked })}
-                        />
-                        <label className="govuk-label govuk-checkboxes__label" htmlFor={`totp-${role.role}`}>
-                          Require a TOTP code<span className="govuk-visually-hidden"> for {role.label}</span>
-                        </label>
-                      </div>
+          <ResponsiveTable
+            className="peel-policy-table"
+            caption="Two-factor policy by role"
+            captionClass="govuk-visually-hidden"
+            columns={['Role', 'Two-factor authentication']}
+          >
+            {roles.map((role) => (
+              <tr key={role.role} className="govuk-table__row">
+                <Cell header label="Role">{role.label}</Cell>
+                <Cell>
+                  <div className="govuk-checkboxes govuk-checkboxes--small">
+                    <div className="govuk-checkboxes__item">
+                      <input
+                        className="govuk-checkboxes__input"
+                        id={`totp-${role.role}`}
+                        type="checkbox"
+                        checked={required[role.role] ?? false}
+                        onChange={(event) => setRequired({ ...required, [role.role]: event.target.checked })}
+                      />
+                      <label className="govuk-label govuk-checkboxes__label" htmlFor={`totp-${role.role}`}>
+                        Require a TOTP code<span className="govuk-visually-hidden"> for {role.label}</span>
+                      </label>
                     </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </div>
+                </Cell>
+              </tr>
+            ))}
+          </ResponsiveTable>
           <button type="submit" className="govuk-button" disabled={busy}>
             Save two-factor policy
           </button>
